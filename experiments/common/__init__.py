@@ -1,0 +1,1 @@
+"""Machinery shared by every experiment: flags, results store, sweeps, plots, stats, claims."""

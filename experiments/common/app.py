@@ -1,0 +1,258 @@
+"""absl bootstrap shared by every experiment program.
+
+An experiment module builds an ``Experiment`` and ends with::
+
+    if __name__ == "__main__":
+        app_main(EXPERIMENT)
+
+which gives it the plumbing flags (``--profile --out --figures --seed --force --plots_only
+--devices``), one flag per config field (``--<field>``, overriding the profile preset), JAX's
+own flags (``--jax_enable_x64``..., via ``jax.config.config_with_absl``), range checks with
+exit status 2 on bad input, the results store with its cache, and the plots.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from absl import app, flags, logging
+
+from experiments.common import claims as claims_lib
+from experiments.common import results
+from experiments.common.config import PROFILES, Check, Config, UsageError, resolve
+
+FLAGS = flags.FLAGS
+Metrics = dict[str, Any]
+Arrays = dict[str, np.ndarray]
+
+
+@dataclasses.dataclass
+class RunContext:
+    """What ``compute`` gets besides its config: profile, devices and resumable stages."""
+
+    profile: str
+    num_devices: int
+    run_dir: results.RunDir
+    key: str
+
+    def stage(self, name: str, compute: Callable[[], Mapping[str, Any]]) -> dict[str, np.ndarray]:
+        """Caches a finished piece of the run, so an interrupted run resumes after it."""
+        return self.run_dir.stage(name, self.key, compute)
+
+
+@dataclasses.dataclass(frozen=True)
+class Experiment:
+    """One experiment: presets, checks, the computation, its claims and its figures.
+
+    Attributes:
+      name: ``<pillar>/<experiment>``; results go to ``<out>/<name>/<profile>/`` and figures to
+        ``<figures>/<name>/``.
+      description: one line for ``--help``.
+      profiles: complete config preset per profile (flat: scalars and flat lists).
+      checks: range check per config field (see ``experiments.common.config``).
+      compute: ``(config, ctx) -> (metrics, arrays)``; the only part that simulates.
+      make_claims: ``(config, metrics, arrays, profile) -> [Claim]``; reads results only.
+      plot: ``(config, metrics, arrays, figure_dir) -> None``; reads results only.
+      figures: stems of the figures ``plot`` must write (PNG and PDF each).
+      x64: enable float64 before computing.
+      source_packages: folders whose sources enter the cache key.
+      extra_outputs: other files ``plot`` writes into the figure folder (e.g. tables).
+    """
+
+    name: str
+    description: str
+    profiles: Mapping[str, Mapping[str, Any]]
+    checks: Mapping[str, Check]
+    compute: Callable[[Config, RunContext], tuple[Metrics, Arrays]]
+    make_claims: Callable[[Config, Metrics, Arrays, str], list[claims_lib.Claim]]
+    plot: Callable[[Config, Metrics, Arrays, Path], None]
+    figures: Sequence[str]
+    x64: bool = False
+    source_packages: Sequence[str] = ("theory", "experiments/common")
+    extra_outputs: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        if tuple(self.profiles) != PROFILES:
+            raise ValueError(f"{self.name}: profiles must be exactly {PROFILES}")
+        fields = [set(p) for p in self.profiles.values()]
+        if any(f != fields[0] for f in fields):
+            raise ValueError(f"{self.name}: every profile must set the same fields")
+
+
+def _define_flags(experiment: Experiment) -> None:
+    flags.DEFINE_string("profile", "cpu", f"Preset: one of {', '.join(PROFILES)}.")
+    flags.DEFINE_string("out", "results", "Results root; this run writes <out>/<name>/<profile>.")
+    flags.DEFINE_string("figures", None,
+                        "Figures root (default: figures/ on cpu, results/figures/<profile>/ else).")
+    flags.DEFINE_integer("seed", 0, "Base random seed (Monte Carlo streams derive from it).")
+    flags.DEFINE_bool("force", False, "Recompute even when cached results match the config.")
+    flags.DEFINE_bool("plots_only", False, "Redraw figures from saved results; compute nothing.")
+    flags.DEFINE_integer("devices", 1, "Devices to shard the sweep over (CPU: forced host count).")
+    for field, value in experiment.profiles["cpu"].items():
+        help_text = f"Override the profile's {field} (cpu preset: {value})."
+        if isinstance(value, bool):
+            flags.DEFINE_bool(field, None, help_text)
+        elif isinstance(value, int):
+            flags.DEFINE_integer(field, None, help_text)
+        elif isinstance(value, float):
+            flags.DEFINE_float(field, None, help_text)
+        elif isinstance(value, str):
+            flags.DEFINE_string(field, None, help_text)
+        elif isinstance(value, list | tuple):
+            flags.DEFINE_list(field, None, help_text + " Comma-separated.")
+        else:
+            raise TypeError(f"{experiment.name}: config field {field} must be flat")
+
+
+def _parse_list(field: str, raw: list[str], like: Sequence[Any]) -> list[Any]:
+    kind = type(like[0]) if len(like) else float
+    try:
+        return [kind(item) for item in raw]
+    except ValueError:
+        noun = "integers" if kind is int else "numbers" if kind is float else "values"
+        raise UsageError(field, raw, f"allowed: comma-separated {noun}") from None
+
+
+def _overrides(experiment: Experiment) -> dict[str, Any]:
+    overrides = {}
+    for field, value in experiment.profiles["cpu"].items():
+        given = FLAGS[field].value
+        if given is not None and isinstance(value, list | tuple):
+            given = _parse_list(field, given, value)
+        overrides[field] = given
+    return overrides
+
+
+def _flags_parser(argv: list[str]) -> list[str]:
+    try:
+        return FLAGS(argv)
+    except flags.Error as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _usage_error(experiment: Experiment, error: UsageError) -> None:
+    print(f"error: {experiment.name}: {error}", file=sys.stderr)
+    sys.exit(2)
+
+
+def _configure_devices(num_devices: int) -> None:
+    import jax
+
+    if num_devices < 1:
+        raise UsageError("devices", num_devices, "allowed: integers >= 1")
+    if jax.config.jax_platforms in (None, "", "cpu") and num_devices > 1:
+        # Must run before the backend starts; forces N host devices on CPU.
+        jax.config.update("jax_num_cpu_devices", num_devices)
+    if jax.device_count() < num_devices:
+        raise UsageError("devices", num_devices,
+                         f"allowed: at most {jax.device_count()} on this machine")
+
+
+def figure_root(profile: str, given: str | None) -> Path:
+    if given:
+        return Path(given)
+    return Path("figures") if profile == "cpu" else Path("results") / "figures" / profile
+
+
+def execute(experiment: Experiment, config: Config, *, profile: str, out: Path,
+            figures: Path, num_devices: int, force: bool, plots_only: bool) -> list[dict]:
+    """Computes (or loads), writes, claims and plots one run. Returns the claim dicts."""
+    import jax
+
+    if experiment.x64:
+        jax.config.update("jax_enable_x64", True)
+    run_dir = results.RunDir(out / experiment.name / profile)
+    figure_dir = figures / experiment.name
+    env = results.capture_env()
+    key = results.cache_key(
+        experiment=experiment.name, config=config, profile=profile, devices=num_devices,
+        versions=env["versions"], platform=env["platform"],
+        sources=results.source_digest(*experiment.source_packages),
+    )
+    start = time.perf_counter()
+    if plots_only or (not force and run_dir.finished_key() == key):
+        if run_dir.finished_key() is None:
+            raise UsageError("plots_only", True,
+                             f"no finished results in {run_dir.root}; run without it first")
+        logging.info("%s: using saved results in %s", experiment.name, run_dir.root)
+        metrics = results.read_json(run_dir.path("metrics.json"))
+        arrays = results.read_arrays(run_dir.path("arrays.npz"))
+        claim_dicts = results.read_json(run_dir.path("claims.json"))
+    else:
+        if force:
+            run_dir.clear_stages()
+        ctx = RunContext(profile=profile, num_devices=num_devices, run_dir=run_dir, key=key)
+        metrics, arrays = experiment.compute(config, ctx)
+        metrics = results.to_jsonable(metrics)
+        claim_list = experiment.make_claims(config, metrics, arrays, profile)
+        claim_dicts = results.to_jsonable([c.as_dict() for c in claim_list])
+        problems = claims_lib.validate(claim_dicts)
+        if problems:
+            raise ValueError(f"{experiment.name}: invalid claims: {problems}")
+        results.write_arrays(run_dir.path("arrays.npz"), arrays)
+        results.write_json(run_dir.path("metrics.json"), metrics)
+        results.write_json(run_dir.path("claims.json"), claim_dicts)
+        results.write_json(run_dir.path("config.json"), dict(config))
+        results.write_json(run_dir.path("env.json"), env)
+        results.write_json(run_dir.path("run.json"), {
+            "cache_key": key, "experiment": experiment.name, "profile": profile,
+            "wall_seconds": round(time.perf_counter() - start, 2),
+        })
+        run_dir.clear_stages()
+    from experiments.common.plotting import use_style
+
+    use_style()
+    experiment.plot(config, metrics, arrays, figure_dir)
+    missing = [s for s in experiment.figures
+               if not (figure_dir / f"{s}.png").exists() or not (figure_dir / f"{s}.pdf").exists()]
+    missing += [n for n in experiment.extra_outputs if not (figure_dir / n).exists()]
+    if missing:
+        raise RuntimeError(f"{experiment.name}: plot did not write {missing}")
+    return claim_dicts
+
+
+def summarize(name: str, profile: str, claim_dicts: list[dict]) -> str:
+    counts: dict[str, int] = {}
+    for claim in claim_dicts:
+        counts[claim["status"]] = counts.get(claim["status"], 0) + 1
+    parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    failed = [c["id"] for c in claim_dicts if c["status"] == "failed"]
+    line = f"{name} [{profile}]: {len(claim_dicts)} claims: {parts}"
+    return line + (f"; failed: {', '.join(failed)}" if failed else "")
+
+
+def app_main(experiment: Experiment) -> None:
+    """Entry point of an experiment program (``python -m experiments.<pillar>.<name>``)."""
+    import jax
+
+    _define_flags(experiment)
+    jax.config.config_with_absl()  # JAX's own flags (--jax_enable_x64, ...) work too.
+
+    def main(argv: Sequence[str]) -> None:
+        if len(argv) > 1:
+            print(f"error: unexpected arguments {' '.join(argv[1:])}", file=sys.stderr)
+            sys.exit(2)
+        if FLAGS["verbosity"].using_default_value:
+            logging.set_verbosity(logging.INFO)
+        try:
+            config = resolve(experiment.profiles, FLAGS.profile, _overrides(experiment),
+                             experiment.checks)
+            config["seed"] = FLAGS.seed
+            _configure_devices(FLAGS.devices)
+            claim_dicts = execute(
+                experiment, config, profile=FLAGS.profile, out=Path(FLAGS.out),
+                figures=figure_root(FLAGS.profile, FLAGS.figures), num_devices=FLAGS.devices,
+                force=FLAGS.force, plots_only=FLAGS.plots_only,
+            )
+        except UsageError as error:
+            _usage_error(experiment, error)
+        print(summarize(experiment.name, FLAGS.profile, claim_dicts))
+
+    app.run(main, flags_parser=_flags_parser)

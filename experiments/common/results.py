@@ -1,0 +1,179 @@
+"""Results store: atomic writes, cache keys, environment capture and resumable stages.
+
+Layout of one run, ``<out>/<experiment>/<profile>/``:
+
+- ``config.json``  every field of the resolved config, sorted keys;
+- ``env.json``     versions, platform, device count, XLA_FLAGS, git commit;
+- ``metrics.json`` every number the figures and claims are made from;
+- ``arrays.npz``   larger arrays the plots need;
+- ``claims.json``  the list of claims (see ``experiments.common.claims``);
+- ``run.json``     cache key and wall time; written last, so its presence marks a finished run;
+- ``stages/``      finished pieces of an unfinished run, so a killed run resumes there.
+
+Every file is written to a temporary name and renamed, so a run killed half-way leaves the
+previous results intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import os
+import platform
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SUITE_ROOT = Path(__file__).resolve().parents[2]
+_VERSIONED_PACKAGES = ("jax", "jaxlib", "flax", "optax", "numpyro", "numpy", "scipy", "matplotlib")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain-JSON form: numpy scalars/arrays to lists, non-finite floats to strings."""
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return to_jsonable(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(to_jsonable(value), indent=1, sort_keys=True, allow_nan=False) + "\n"
+
+
+def write_json(path: Path, value: Any) -> None:
+    atomic_write_bytes(path, dumps(value).encode())
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text())
+
+
+def write_arrays(path: Path, arrays: Mapping[str, Any]) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, **{k: np.asarray(v) for k, v in sorted(arrays.items())})
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def read_arrays(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in _VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def git_commit() -> str:
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=SUITE_ROOT, capture_output=True, text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=SUITE_ROOT,
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        return commit + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def capture_env() -> dict[str, Any]:
+    import jax
+
+    return {
+        "versions": package_versions(),
+        "python": platform.python_version(),
+        "platform": jax.default_backend(),
+        "device_kind": jax.devices()[0].device_kind,
+        "device_count": jax.device_count(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        "jax_enable_x64": bool(jax.config.jax_enable_x64),
+        "git_commit": git_commit(),
+    }
+
+
+def source_digest(*packages: str) -> str:
+    """Hash of the Python sources of the given packages (relative to the suite root).
+
+    Part of the cache key, so editing the model or the theory invalidates cached results.
+    """
+    digest = hashlib.sha256()
+    for package in packages:
+        for path in sorted((SUITE_ROOT / package).rglob("*.py")):
+            digest.update(str(path.relative_to(SUITE_ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(**parts: Any) -> str:
+    return hashlib.sha256(dumps(parts).encode()).hexdigest()[:20]
+
+
+class RunDir:
+    """One experiment's results folder for one profile."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    def finished_key(self) -> str | None:
+        run = self.path("run.json")
+        required = ("config.json", "metrics.json", "arrays.npz", "claims.json", "env.json")
+        if not run.exists() or not all(self.path(n).exists() for n in required):
+            return None
+        return read_json(run).get("cache_key")
+
+    def stage(self, name: str, key: str, compute: Callable[[], Mapping[str, Any]]
+              ) -> dict[str, np.ndarray]:
+        """Runs ``compute`` once per cache key; a rerun after a crash reloads finished stages."""
+        path = self.path(f"stages/{name}.npz")
+        if path.exists():
+            saved = read_arrays(path)
+            if str(saved.pop("__cache_key__", "")) == key:
+                return saved
+        result = {k: np.asarray(v) for k, v in compute().items()}
+        write_arrays(path, {**result, "__cache_key__": np.asarray(key)})
+        return result
+
+    def clear_stages(self) -> None:
+        for path in self.path("stages").glob("*.npz"):
+            path.unlink()

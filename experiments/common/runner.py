@@ -1,0 +1,107 @@
+"""Driver behind ``run_all.sh``: runs every registered experiment of a profile, then the report.
+
+Each experiment runs in its own process, so a crash in one is reported and the others still run,
+and ``--devices`` can force a host-device count before JAX starts. Finished experiments are
+cached by their results store, so rerunning after an interruption resumes where it stopped.
+Exit status: 0 when every experiment finished (failed claims included), 1 when one crashed,
+2 on a bad option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from experiments import registry
+from experiments.common import report
+from experiments.common.app import figure_root
+from experiments.common.config import PROFILES
+from experiments.common.results import SUITE_ROOT
+from experiments.common.sweep import format_seconds
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, status 2, like the experiments
+        print(f"error: run_all: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = _Parser(prog="run_all.sh", description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="cpu", choices=PROFILES)
+    parser.add_argument("--only", default="", help="NAME[,NAME]: experiments or pillars to run "
+                        "(e.g. phase_diagram or majority_tree)")
+    parser.add_argument("--plots-only", action="store_true", help="redraw figures from results")
+    parser.add_argument("--force", action="store_true", help="recompute despite cached results")
+    parser.add_argument("--devices", type=int, default=1, help="devices to shard sweeps over")
+    parser.add_argument("--out", default="results", help="results root")
+    parser.add_argument("--figures", default=None, help="figures root (default: figures/ for "
+                        "cpu, results/figures/<profile>/ otherwise)")
+    args = parser.parse_args(argv)
+    if args.devices < 1:
+        parser.error(f"argument --devices: {args.devices} is not allowed; allowed: integers >= 1")
+    return args
+
+
+def select(only: str) -> list[str]:
+    if not only:
+        return list(registry.EXPERIMENTS)
+    wanted = [w.strip() for w in only.split(",") if w.strip()]
+    chosen = []
+    for module in registry.EXPERIMENTS:
+        pillar, name = module.split(".")
+        if any(w in (module, name, pillar, registry.experiment_name(module)) for w in wanted):
+            chosen.append(module)
+    known = {p for m in registry.EXPERIMENTS for p in (m, *m.split("."))}
+    unknown = [w for w in wanted if w not in known and w.replace("/", ".") not in known]
+    if unknown:
+        print(f"error: run_all: --only={only}: unknown {', '.join(unknown)}; allowed: "
+              f"{', '.join(m.split('.')[1] for m in registry.EXPERIMENTS)} or a pillar name",
+              file=sys.stderr)
+        sys.exit(2)
+    return chosen
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    modules = select(args.only)
+    figures = figure_root(args.profile, args.figures)
+    start = time.perf_counter()
+    wall: dict[str, float] = {}
+    crashed: list[str] = []
+    for index, module in enumerate(modules, 1):
+        command = [sys.executable, "-m", f"experiments.{module}", f"--profile={args.profile}",
+                   f"--out={args.out}", f"--figures={figures}", f"--devices={args.devices}"]
+        command += ["--force"] * args.force + ["--plots_only"] * args.plots_only
+        print(f"[run_all {format_seconds(time.perf_counter() - start)}] ({index}/{len(modules)}) "
+              f"{module} started", flush=True)
+        t0 = time.perf_counter()
+        code = subprocess.call(command, cwd=SUITE_ROOT)
+        wall[module] = round(time.perf_counter() - t0, 1)
+        if code != 0:
+            crashed.append(f"{module} (exit {code})")
+        print(f"[run_all {format_seconds(time.perf_counter() - start)}] ({index}/{len(modules)}) "
+              f"{module} {'finished' if code == 0 else f'CRASHED with exit {code}'} in "
+              f"{wall[module]} s", flush=True)
+    entries = report.write_report(Path(args.out), args.profile, figures, wall,
+                                  modules=registry.EXPERIMENTS)
+    if args.profile == "cpu" and args.figures is None and not args.only:
+        report.update_readme(SUITE_ROOT / "README.md", entries)
+    ran = [e for e in entries if e["module"] in modules]
+    print("\n" + "\n".join(report.summary_rows(ran)))
+    statuses = [c["status"] for e in ran for c in e["claims"]]
+    print(f"\nclaims: {statuses.count('passed')} passed, {statuses.count('failed')} failed, "
+          f"{len(statuses) - statuses.count('passed') - statuses.count('failed')} not checked; "
+          f"total wall time {format_seconds(time.perf_counter() - start)}; "
+          f"report: {figures / 'REPORT.md'}")
+    if crashed:
+        print(f"crashed: {', '.join(crashed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,36 @@
+"""Every experiment that ``run_all.sh`` runs, in order, grouped by pillar.
+
+To add an experiment: write ``experiments/<pillar>/<name>.py`` defining ``EXPERIMENT`` (an
+``experiments.common.app.Experiment``) and ending in ``app_main(EXPERIMENT)``, then add its
+module path here. A new pillar also sets ``REPORT_PREAMBLE`` in its package ``__init__``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+EXPERIMENTS: tuple[str, ...] = (
+    "majority_tree.phase_diagram",
+    "majority_tree.synergy",
+    "majority_tree.saturation",
+    "majority_tree.continuous",
+    "majority_tree.touchpoints",
+)
+
+
+def experiment_name(module: str) -> str:
+    """``majority_tree.synergy`` -> ``majority_tree/synergy`` (results and figure folders)."""
+    return module.replace(".", "/")
+
+
+def pillar_of(module: str) -> str:
+    return module.split(".")[0]
+
+
+def load(module: str):
+    """The ``Experiment`` object of a registered module (imports the module)."""
+    return importlib.import_module(f"experiments.{module}").EXPERIMENT
+
+
+def preamble(pillar: str) -> str:
+    return getattr(importlib.import_module(f"experiments.{pillar}"), "REPORT_PREAMBLE", "")
