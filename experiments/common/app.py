@@ -63,6 +63,7 @@ class Experiment:
       x64: enable float64 before computing.
       source_packages: folders whose sources enter the cache key.
       extra_outputs: other files ``plot`` writes into the figure folder (e.g. tables).
+      validate: checks across fields (e.g. equal list lengths); raises ``UsageError``.
     """
 
     name: str
@@ -76,6 +77,7 @@ class Experiment:
     x64: bool = False
     source_packages: Sequence[str] = ("theory", "experiments/common")
     extra_outputs: Sequence[str] = ()
+    validate: Callable[[Config], None] | None = None
 
     def __post_init__(self) -> None:
         if tuple(self.profiles) != PROFILES:
@@ -244,6 +246,10 @@ def app_main(experiment: Experiment) -> None:
         try:
             config = resolve(experiment.profiles, FLAGS.profile, _overrides(experiment),
                              experiment.checks)
+            if experiment.validate is not None:
+                experiment.validate(config)
+            if FLAGS.seed < 0:
+                raise UsageError("seed", FLAGS.seed, "allowed: integers >= 0")
             config["seed"] = FLAGS.seed
             _configure_devices(FLAGS.devices)
             claim_dicts = execute(

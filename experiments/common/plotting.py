@@ -13,7 +13,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import logging as _logging  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
+
+# absl runs Python logging at INFO; keep the PDF font subsetter quiet.
+_logging.getLogger("fontTools").setLevel(_logging.WARNING)
 
 from experiments.common.results import SUITE_ROOT, atomic_write_bytes  # noqa: E402
 

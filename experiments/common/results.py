@@ -130,13 +130,17 @@ def capture_env() -> dict[str, Any]:
 
 
 def source_digest(*packages: str) -> str:
-    """Hash of the Python sources of the given packages (relative to the suite root).
+    """Hash of the sources and data files (``.py``, ``.json``, ``.csv``) under the given folders
+    (relative to the suite root).
 
-    Part of the cache key, so editing the model or the theory invalidates cached results.
+    Part of the cache key, so editing the model, the theory or a shipped data file invalidates
+    cached results.
     """
     digest = hashlib.sha256()
     for package in packages:
-        for path in sorted((SUITE_ROOT / package).rglob("*.py")):
+        root = SUITE_ROOT / package
+        files = [p for ext in ("*.py", "*.json", "*.csv") for p in root.rglob(ext)]
+        for path in sorted(files):
             digest.update(str(path.relative_to(SUITE_ROOT)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

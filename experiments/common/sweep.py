@@ -71,7 +71,9 @@ def run_sweep(
     total = rows[0].shape[0]
     if any(r.shape[0] != total for r in rows):
         raise ValueError("all row arrays must share their leading axis")
-    group = batch * max(num_devices, 1)
+    devices = max(num_devices, 1)
+    # A short sweep is not padded up to a whole batch: pad only to a multiple of the devices.
+    group = min(batch * devices, -(-total // devices) * devices)
     sharding = grid_sharding(num_devices)
     compiled = jitted if jitted is not None else jax.jit(jax.vmap(fn))
     outputs = []

@@ -16,7 +16,7 @@ from experiments.common.stats import binomial_se, family_z_threshold
 PAPER = "Liu, Kong & Pei 2026 (arXiv:2601.17311)"
 KIM = "Kim et al. 2025 (arXiv:2512.08296v2)"
 PAPER_VALUE_NONE = "n/a (full text unavailable)"
-SOURCE_PACKAGES = ("theory", "experiments/common", "experiments/majority_tree")
+SOURCE_PACKAGES = ("theory", "experiments/common", "experiments/majority_tree", "data")
 CRITICAL_TOLERANCE = 1e-9  # |α − 1| at or below this is critical: left out of sign rules
 SEED_STREAMS = {"smoke": 1, "cpu": 5, "paper": 5}
 MC_CAPTION = "95 % binomial interval, T trials pooled over {streams} seed stream(s)"

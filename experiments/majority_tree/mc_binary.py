@@ -14,7 +14,7 @@ trials of a configuration run in chunks of ``t_chunk`` trees inside a ``lax.fori
 Keys: per (stream, configuration) key_c = fold_in(key(seed + stream), config_id); per chunk
 fold_in(key_c, chunk); per level fold_in(chunk_key, 0) for leaves, 2l+1 for the flips of
 messages leaving level l, 2l+2 for the shocks of nodes at level l+1. ``t_chunk`` depends only on
-(b, L, chunk_elems), so a cell of a vmapped sweep equals the same configuration run alone.
+(b, L, chunk_elems, T), so a cell of a vmapped sweep equals the same configuration run alone.
 """
 
 from __future__ import annotations
@@ -30,9 +30,14 @@ from experiments.common.sweep import run_sweep
 from experiments.majority_tree.common import threshold_u32
 
 
-def trees_per_chunk(b: int, depth: int, chunk_elems: int) -> int:
-    """t_chunk = max(1, ⌊chunk_elems / b^L⌋): trees simulated together in one chunk."""
-    return max(1, chunk_elems // b**depth)
+def trees_per_chunk(b: int, depth: int, chunk_elems: int, trials: int | None = None) -> int:
+    """t_chunk = max(1, ⌊chunk_elems / b^L⌋) trees per chunk, at most the trials asked for.
+
+    It depends on (b, L, chunk_elems, T) only, never on how configurations are batched, so a
+    cell of a vmapped sweep equals the same configuration run alone.
+    """
+    t_chunk = max(1, chunk_elems // b**depth)
+    return t_chunk if trials is None else max(1, min(t_chunk, trials))
 
 
 def _bits_below(key: jax.Array, shape: tuple[int, ...], threshold: jax.Array) -> jax.Array:
@@ -87,7 +92,7 @@ def config_key(seed: jax.Array, config_id: jax.Array) -> jax.Array:
     return jax.random.fold_in(jax.random.key(seed), config_id)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compiled_group(b: int, depth: int, trials: int, t_chunk: int, shock_on: str):
     def cell(seed, config_id, t_leaf, t_flip, t_shock):
         return run_config(config_key(seed, config_id), t_leaf, t_flip, t_shock, b=b, depth=depth,
@@ -111,7 +116,7 @@ def simulate_group(p0: Sequence[float], gamma: Sequence[float], rho: Sequence[fl
     are ``streams * trials_per_stream`` (recorded, since T is rounded up to whole chunks).
     """
     p0, gamma, rho = (np.asarray(v, np.float64) for v in (p0, gamma, rho))
-    t_chunk = trees_per_chunk(b, depth, chunk_elems)
+    t_chunk = trees_per_chunk(b, depth, chunk_elems, -(-trials // streams))
     per_stream = stream_trials(trials, streams, t_chunk)
     cell, jitted = _compiled_group(b, depth, per_stream, t_chunk, shock_on)
     n = len(p0)

@@ -1,0 +1,25 @@
+"""Shared test helpers: run an experiment program as a user would, in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SUITE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_program(module: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Runs ``python -m <module> <args>`` from the suite root and captures its output."""
+    env = {**os.environ, "JAX_PLATFORMS": "cpu"}
+    env.pop("XLA_FLAGS", None)
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=SUITE_ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def run():
+    return run_program

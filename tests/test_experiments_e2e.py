@@ -1,0 +1,146 @@
+"""End to end: every registered experiment's smoke profile, run as a user runs it.
+
+Checks that each program writes its results (config, env, metrics, arrays, claims, run) and every
+registered figure, that its claims are valid and its numbers finite, that two runs with the same
+seed give byte-identical metrics, that bad flags exit with status 2 and one line, and that
+``--plots_only`` redraws from saved results.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from experiments import registry
+from experiments.common import claims as claims_lib
+from experiments.common import results
+from tests.conftest import SUITE_ROOT, run_program
+
+MODULES = list(registry.EXPERIMENTS)
+
+
+def _finite_numbers(value, path="") -> list[str]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _finite_numbers(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _finite_numbers(v, f"{path}[{i}]")]
+    if isinstance(value, float) and not math.isfinite(value):
+        return [path]
+    if value == "nan":
+        return [path]
+    return []
+
+
+@pytest.fixture(scope="module")
+def smoke_runs(tmp_path_factory):
+    """Each experiment's smoke profile, run twice (into two result folders) with one seed."""
+    root = tmp_path_factory.mktemp("smoke")
+
+    runs = {}
+    for module in MODULES:
+        outputs = []
+        for attempt in ("a", "b"):
+            out, figures = root / attempt / "results", root / attempt / "figures"
+            proc = run_program(f"experiments.{module}", "--profile=smoke", f"--out={out}",
+                               f"--figures={figures}", "--seed=0")
+            outputs.append((proc, out, figures))
+        runs[module] = outputs
+    return runs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", MODULES)
+def test_smoke_profile_writes_results_figures_and_valid_claims(smoke_runs, module):
+    proc, out, figures = smoke_runs[module][0]
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    experiment = registry.load(module)
+    run_dir = out / experiment.name / "smoke"
+    for name in ("config.json", "env.json", "metrics.json", "arrays.npz", "claims.json",
+                 "run.json"):
+        assert (run_dir / name).exists(), name
+    claim_dicts = json.loads((run_dir / "claims.json").read_text())
+    assert claim_dicts, "no claims"
+    assert claims_lib.validate(claim_dicts) == []
+    assert all(c["status"] == "not checked (smoke)" or c["status"] == "not run"
+               for c in claim_dicts)
+    assert all(c["id"].startswith(experiment.name.split("/")[1] + ".") for c in claim_dicts)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert _finite_numbers(metrics) == []
+    for stem in experiment.figures:
+        for ext in ("png", "pdf"):
+            path = figures / experiment.name / f"{stem}.{ext}"
+            assert path.exists() and path.stat().st_size > 1000, path
+    for name in experiment.extra_outputs:
+        assert (figures / experiment.name / name).exists(), name
+    assert not (run_dir / "stages").exists() or not list((run_dir / "stages").iterdir())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", MODULES)
+def test_same_seed_gives_byte_identical_metrics_and_figures(smoke_runs, module):
+    experiment = registry.load(module)
+    (proc_a, out_a, fig_a), (proc_b, out_b, fig_b) = smoke_runs[module]
+    assert proc_a.returncode == 0 and proc_b.returncode == 0
+    name = Path(experiment.name) / "smoke"
+    assert (out_a / name / "metrics.json").read_bytes() == \
+        (out_b / name / "metrics.json").read_bytes()
+    assert (out_a / name / "claims.json").read_bytes() == \
+        (out_b / name / "claims.json").read_bytes()
+    stem = experiment.figures[0]
+    assert (fig_a / experiment.name / f"{stem}.png").read_bytes() == \
+        (fig_b / experiment.name / f"{stem}.png").read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", MODULES)
+def test_plots_only_redraws_from_saved_results(smoke_runs, module, run, tmp_path):
+    _, out, _ = smoke_runs[module][0]
+    proc = run(f"experiments.{module}", "--profile=smoke", f"--out={out}",
+               f"--figures={tmp_path}", "--plots_only")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    experiment = registry.load(module)
+    assert all((tmp_path / experiment.name / f"{s}.png").exists() for s in experiment.figures)
+
+
+@pytest.mark.slow
+def test_two_host_devices_give_the_same_numbers(smoke_runs, run, tmp_path):
+    module = "majority_tree.phase_diagram"
+    _, out_one, _ = smoke_runs[module][0]
+    proc = run(f"experiments.{module}", "--profile=smoke", f"--out={tmp_path}",
+               f"--figures={tmp_path / 'fig'}", "--devices=2")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    env = results.read_json(tmp_path / "majority_tree/phase_diagram/smoke/env.json")
+    assert env["device_count"] == 2
+    one = results.read_json(out_one / "majority_tree/phase_diagram/smoke/metrics.json")
+    two = results.read_json(tmp_path / "majority_tree/phase_diagram/smoke/metrics.json")
+    assert one == two  # keys derive from config ids, not from device placement
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_from_finished_stages(smoke_runs, tmp_path):
+    """Kill a run right after its first stage is saved; the rerun completes from there and
+    gives the same numbers as an uninterrupted run."""
+    module = "majority_tree.phase_diagram"
+    reference = smoke_runs[module][0][1] / "majority_tree/phase_diagram/smoke"
+    run_dir = tmp_path / "majority_tree/phase_diagram/smoke"
+    command = [sys.executable, "-m", f"experiments.{module}", "--profile=smoke",
+               f"--out={tmp_path}", f"--figures={tmp_path / 'fig'}"]
+    proc = subprocess.Popen(command, cwd=SUITE_ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    stage = run_dir / "stages" / "exact_grid.npz"
+    deadline = time.monotonic() + 300
+    while not stage.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    assert stage.exists() and not (run_dir / "run.json").exists()
+    rerun = subprocess.run(command, cwd=SUITE_ROOT, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert (run_dir / "metrics.json").read_bytes() == (reference / "metrics.json").read_bytes()
+    assert not list((run_dir / "stages").glob("*.npz"))
