@@ -337,9 +337,10 @@ def clipped_bias(mu0: ArrayLike, gamma: ArrayLike, rho: ArrayLike, b: ArrayLike,
     [reconstructed] spec 3.3; an upper bound on |mu_L| when |mu0| <= mu*. ``depth`` may be an int
     array of L values (broadcast with the other arguments).
     """
-    mu0, gamma, rho, depth, b = _bc(mu0, gamma, rho, depth, b)
+    # mu* does not depend on the depth: bisect once per cell, before broadcasting over L.
     alpha = alpha_rho(gamma, rho, b)
     mstar = fixed_point(gamma, rho, b)
+    mu0, alpha, mstar, depth = _bc(mu0, alpha, mstar, depth)
     lin = alpha**depth * mu0
     clip = jnp.sign(mu0) * jnp.minimum(jnp.abs(lin), mstar)
     return jnp.where(alpha > 1.0 + _ALPHA_TOL, clip, lin)
