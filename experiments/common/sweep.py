@@ -32,6 +32,10 @@ def grid_sharding(num_devices: int) -> NamedSharding | None:
     return NamedSharding(Mesh(np.array(devices), ("grid",)), PartitionSpec("grid"))
 
 
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
 def _pad_rows(array: np.ndarray, size: int) -> np.ndarray:
     # Pads by repeating the last row: a valid configuration, so padding never diverges.
     if array.shape[0] == size:
@@ -72,13 +76,14 @@ def run_sweep(
     if any(r.shape[0] != total for r in rows):
         raise ValueError("all row arrays must share their leading axis")
     devices = max(num_devices, 1)
-    # A short sweep is not padded up to a whole batch: pad only to a multiple of the devices.
-    group = min(batch * devices, -(-total // devices) * devices)
+    # Balanced groups: as few calls as ``batch`` allows, each padded only to a multiple of the
+    # device count (20 rows at batch 16 run as 2 x 10, not 16 + 16 with 12 padded rows).
+    num_groups = _ceil_div(total, batch * devices)
+    group = _ceil_div(_ceil_div(total, num_groups), devices) * devices
     sharding = grid_sharding(num_devices)
     compiled = jitted if jitted is not None else jax.jit(jax.vmap(fn))
     outputs = []
     start = time.perf_counter()
-    num_groups = -(-total // group)
     for index in range(num_groups):
         chunk = [_pad_rows(r[index * group:(index + 1) * group], group) for r in rows]
         if sharding is not None:

@@ -45,12 +45,12 @@ PROFILES = {
         saved_depths=[6, 10], deep_limit_depth=50, critical_max_depth=1000,
         near_critical_points=3, mc_fanins=[3], mc_depths=[3], mc_trials=[500], mc_rhos=[0.0],
         mc_alphas=[0.85, 1.2], mc_p0s=[0.55, 0.45], deep_ids=["D2", "D5"], deep_depth=4,
-        deep_trials=200, seed_streams=1, mc_chunk_elems=2**20, config_batch=16),
+        deep_trials=200, seed_streams=1, mc_chunk_elems=2**15, config_batch=16),
     "cpu": dict(
         _EXACT_CPU, mc_fanins=[3, 5, 7, 9], mc_depths=[7, 5, 4, 3],
         mc_trials=[20_000, 20_000, 20_000, 60_000], mc_rhos=[0.0, 0.4],
         mc_alphas=[0.85, 0.95, 1.05, 1.2], mc_p0s=[0.55, 0.45], deep_ids=_DEEP_ALL, deep_depth=9,
-        deep_trials=5000, seed_streams=5, mc_chunk_elems=2**20, config_batch=16),
+        deep_trials=5000, seed_streams=5, mc_chunk_elems=2**15, config_batch=16),
     "paper": dict(
         _EXACT_CPU, saved_depths=[6, 8, 10, 30, 100], mc_fanins=[3, 5, 7, 9, 11, 13, 15],
         mc_depths=[11, 7, 6, 5, 5, 4, 4], mc_trials=[100_000] * 7, mc_rhos=[0.0, 0.2, 0.4, 0.6],

@@ -83,7 +83,7 @@ PROFILES = {
               "config_batch": 16},
     "cpu": {**_COMMON, **_GRID, "bound_mu0": [-0.9, -0.2, 0.5, 0.95], "grid_batch": 8192,
             "mc_depths": [8, 8, 6], "mc_trials": 10_000, "seed_streams": 5,
-            "mc_chunk_elems": 2**20, "config_batch": 16},
+            "mc_chunk_elems": 2**15, "config_batch": 16},
     "paper": {**_COMMON, **_GRID, "grid_gamma_step": 0.01, "grid_rho_step": 0.01,
               "grid_depth": 400, "bound_mu0": [-0.9, -0.2, 0.5, 0.95], "grid_batch": 65536,
               "mc_depths": [12, 12, 8], "mc_trials": 100_000, "seed_streams": 5,
