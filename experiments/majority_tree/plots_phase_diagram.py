@@ -73,7 +73,7 @@ def plot_boundary(config: Any, metrics: dict[str, Any], arrays: dict[str, np.nda
     ax.set(xlabel="shared-error correlation ρ", ylabel="message fidelity γ",
            title="α_ρ = 1 boundary: γ_c(ρ) (lines) vs smallest amplifying grid γ (points)")
     ax.legend(ncol=2, loc="upper left")
-    inset = ax.inset_axes([0.62, 0.08, 0.35, 0.32])
+    inset = ax.inset_axes([0.66, 0.05, 0.32, 0.24])
     gaps = np.asarray(metrics["boundary"]["max_gap_per_b_mu0"])
     width = 0.8 / len(mu0s)
     for i, mu0 in enumerate(mu0s):
