@@ -66,6 +66,7 @@ def test_every_experiment_checks_its_fields(module):
     (["--profile", "laptop"], "invalid choice"),
     (["--only", "nonsense"], "--only=nonsense"),
     (["--devices", "0"], "--devices"),
+    (["--jobs", "0"], "--jobs"),
 ])
 def test_run_all_rejects_bad_options(args, fragment):
     proc = subprocess.run(["bash", "run_all.sh", *args], cwd=SUITE_ROOT, capture_output=True,

@@ -10,9 +10,11 @@ Exit status: 0 when every experiment finished (failed claims included), 1 when o
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from experiments import registry
@@ -37,12 +39,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--plots-only", action="store_true", help="redraw figures from results")
     parser.add_argument("--force", action="store_true", help="recompute despite cached results")
     parser.add_argument("--devices", type=int, default=1, help="devices to shard sweeps over")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="experiments run at once (default: 1; smoke: one per CPU core, "
+                        "since smoke runs are dominated by single-threaded compiling and "
+                        "plotting); with more than one, each program's output goes to "
+                        "<out>/logs/")
     parser.add_argument("--out", default="results", help="results root")
     parser.add_argument("--figures", default=None, help="figures root (default: figures/ for "
                         "cpu, results/figures/<profile>/ otherwise)")
     args = parser.parse_args(argv)
     if args.devices < 1:
         parser.error(f"argument --devices: {args.devices} is not allowed; allowed: integers >= 1")
+    if args.jobs is None:
+        args.jobs = (os.cpu_count() or 1) if args.profile == "smoke" else 1
+    if args.jobs < 1:
+        parser.error(f"argument --jobs: {args.jobs} is not allowed; allowed: integers >= 1")
     return args
 
 
@@ -72,20 +83,36 @@ def main(argv: list[str]) -> int:
     start = time.perf_counter()
     wall: dict[str, float] = {}
     crashed: list[str] = []
-    for index, module in enumerate(modules, 1):
+    logs = Path(args.out) / "logs"
+
+    def stamp() -> str:
+        return f"[run_all {format_seconds(time.perf_counter() - start)}]"
+
+    def run_one(index: int, module: str) -> None:
         command = [sys.executable, "-m", f"experiments.{module}", f"--profile={args.profile}",
                    f"--out={args.out}", f"--figures={figures}", f"--devices={args.devices}"]
         command += ["--force"] * args.force + ["--plots_only"] * args.plots_only
-        print(f"[run_all {format_seconds(time.perf_counter() - start)}] ({index}/{len(modules)}) "
-              f"{module} started", flush=True)
+        print(f"{stamp()} ({index}/{len(modules)}) {module} started", flush=True)
         t0 = time.perf_counter()
-        code = subprocess.call(command, cwd=SUITE_ROOT)
+        if args.jobs == 1:  # stream the program's own progress lines
+            code = subprocess.call(command, cwd=SUITE_ROOT)
+        else:
+            logs.mkdir(parents=True, exist_ok=True)
+            log = logs / f"{module}.{args.profile}.log"
+            with open(log, "w") as handle:
+                code = subprocess.call(command, cwd=SUITE_ROOT, stdout=handle,
+                                       stderr=subprocess.STDOUT)
+            if code != 0:
+                print(log.read_text()[-4000:], file=sys.stderr)
         wall[module] = round(time.perf_counter() - t0, 1)
         if code != 0:
             crashed.append(f"{module} (exit {code})")
-        print(f"[run_all {format_seconds(time.perf_counter() - start)}] ({index}/{len(modules)}) "
-              f"{module} {'finished' if code == 0 else f'CRASHED with exit {code}'} in "
-              f"{wall[module]} s", flush=True)
+        outcome = "finished" if code == 0 else f"CRASHED with exit {code}"
+        print(f"{stamp()} ({index}/{len(modules)}) {module} {outcome} in {wall[module]} s",
+              flush=True)
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        list(pool.map(run_one, range(1, len(modules) + 1), modules))
     entries = report.write_report(Path(args.out), args.profile, figures, wall,
                                   modules=registry.EXPERIMENTS)
     if args.profile == "cpu" and args.figures is None and not args.only:
