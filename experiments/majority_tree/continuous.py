@@ -63,7 +63,7 @@ from experiments.majority_tree.plots_continuous import FIGURES, plot
 from theory import majority_tree as mt
 
 _MODEL = {"fanin": 3, "v0": 1.0, "rho": 0.2, "sigma2": 0.1, "window": 4096,
-          "message_tokens": 256, "mc_chunk_elems": 2**20, "config_batch": 16}
+          "message_tokens": 256, "mc_chunk_elems": 2**15, "config_batch": 16}
 PROFILES = {
     "smoke": {**_MODEL, "depth": 3, "tree_trials": 2000, "floor_fanins": [3],
               "floor_depths": [3], "floor_rhos": [0.2], "floor_sigma2s": [0.05, 0.2],
