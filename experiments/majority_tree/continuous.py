@@ -7,10 +7,10 @@ v* = σ_c²/((b−1)(1−ρ)) is the summaries' "Eq. 13" [summary]. Claims check
 continuous.tree_closed_form, continuous.tree_floor, continuous.star, continuous.chain.
 
 Run:  python -m experiments.majority_tree.continuous --profile=cpu
-Runtime on 2 CPU cores, measured on a shared machine (the spec's estimates, 8 s and 45 s,
-assume an idle one): smoke ≈ 16 s; cpu ≈ 55–65 s. cpu has 4 compiled shape groups (≈ 3 s each)
-and ≈ 4.3e8 Gaussian tree, star and chain leaves (main tree 2.7e8 at ≈ 1e7 leaves/s, floors
-1.2e8, star and chain 4e7), bound by random-number generation (≈ 3 random words per tree leaf).
+Runtime, measured on 2 idle CPU cores (whole process): smoke ≈ 16 s; cpu ≈ 43 s. cpu has 4
+compiled shape groups (≈ 3 s each) and ≈ 4.3e8 Gaussian tree, star and chain leaves (main tree
+2.7e8, floors 1.2e8, star and chain 4e7), bound by random-number generation (≈ 3 random words
+per tree leaf); chunks of 2^15 leaves keep the draws in cache (2^20: 63 s instead of 43 s).
 paper (T × 10, main tree L = 10, mc_chunk_elems = 2^24) is meant for a GPU and was not run here.
 
 Expected outcome (cpu): the main tree (b = 3, ρ = 0.2, σ_c² = 0.1, v0 = 1, L = 8, T = 4e4)

@@ -8,11 +8,10 @@ otherwise), p̂_L = 1/2 + μ̂_L/2 = 1/2 + ½·min(N^s μ0, μ*), with mixing de
 L_mix = ln(μ*/|μ0|)/ln α (0 if |μ0| ≥ μ*, +inf if α ≤ 1) and N_mix = b^L_mix [reconstructed].
 
 Run:  python -m experiments.majority_tree.saturation --profile=cpu
-Runtime on 2 CPU cores (measured on a shared, loaded machine; the spec's estimates were 6 s and
-30 s): smoke ≈ 30–40 s; cpu ≈ 2–2.5 min. The exact part of cpu (grid of 20,160 cells to L = 200
-in one vmapped scan, a bound grid of the same size, 6 table configurations) takes ≈ 12 s; the
-rest is the explicit-tree Monte Carlo S1–S3 (T = 1e4 over 5 seed streams, 2.9e8 leaves, 2 shape
-groups at ≈ 20 s of XLA compilation each). paper ≈ 5 min on a GPU (γ, ρ step 0.01, L ≤ 400; S1,
+Runtime, measured on 2 idle CPU cores (whole process, figures included): smoke ≈ 16 s; cpu
+≈ 24 s. The exact part of cpu (grid of 20,160 cells to L = 200 in one vmapped scan, a bound grid
+of the same size, 6 table configurations) takes ≈ 10 s; the explicit-tree Monte Carlo S1–S3
+(T = 1e4 over 5 seed streams, 2.9e8 leaves, 2 shape groups) a few seconds. paper ≈ 5 min on a GPU (γ, ρ step 0.01, L ≤ 400; S1,
 S2 at L = 12 and S3 at L = 8 with T = 1e5; the cpu grid is recomputed for the band claim).
 
 Expected outcome: 0 bound violations; the table of §3.3(a) (L_mix ±0.01, max Δp ±5e−4, argmax L

@@ -10,9 +10,9 @@ Claims synergy.exponent_fit, no_synergy_below, synergy_above, threshold_bracket,
 allocation_continuous, allocation_integer, demo_values, context_window (spec §7).
 
 Run:  python -m experiments.majority_tree.synergy --profile=cpu
-Runtime on 2 shared CPU cores: the computation takes ≈ 5–8 s on smoke and ≈ 6–11 s on cpu (XLA
-compilations are most of it; the synergy map is 69 configurations × 25 β × 801 budgets × ≤ 16
-depths); drawing the five figures (PNG + PDF) adds ≈ 15–25 s, so a whole cpu run takes ≈ 25–40 s.
+Runtime, measured on 2 idle CPU cores (whole process): smoke ≈ 19 s, cpu ≈ 22 s. The computation
+is ≈ 5–8 s (XLA compilations are most of it; the synergy map is 69 configurations × 25 β × 801
+budgets × ≤ 16 depths); drawing the five figures (PNG + PDF) is most of the rest.
 paper: ≈ 5 min on 2 CPU cores (1071 configurations × 50 β × 2001 budgets × ≤ 21 depths; seconds on
 a GPU).
 Exact float64 computation only: no Monte Carlo, no seed.
