@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -76,6 +77,21 @@ def select(only: str) -> list[str]:
     return chosen
 
 
+_RUNNING: set[subprocess.Popen] = set()
+
+
+def _wait(child: subprocess.Popen) -> int:
+    _RUNNING.add(child)
+    try:
+        return child.wait()
+    finally:
+        _RUNNING.discard(child)
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     modules = select(args.only)
@@ -95,24 +111,34 @@ def main(argv: list[str]) -> int:
         print(f"{stamp()} ({index}/{len(modules)}) {module} started", flush=True)
         t0 = time.perf_counter()
         if args.jobs == 1:  # stream the program's own progress lines
-            code = subprocess.call(command, cwd=SUITE_ROOT)
+            code = _wait(subprocess.Popen(command, cwd=SUITE_ROOT))
         else:
             logs.mkdir(parents=True, exist_ok=True)
             log = logs / f"{module}.{args.profile}.log"
             with open(log, "w") as handle:
-                code = subprocess.call(command, cwd=SUITE_ROOT, stdout=handle,
-                                       stderr=subprocess.STDOUT)
+                code = _wait(subprocess.Popen(command, cwd=SUITE_ROOT, stdout=handle,
+                                              stderr=subprocess.STDOUT))
             if code != 0:
                 print(log.read_text()[-4000:], file=sys.stderr)
         wall[module] = round(time.perf_counter() - t0, 1)
         if code != 0:
             crashed.append(f"{module} (exit {code})")
-        outcome = "finished" if code == 0 else f"CRASHED with exit {code}"
+        outcome = ("finished" if code == 0 else f"stopped by signal {-code}" if code < 0
+                   else f"CRASHED with exit {code}")
         print(f"{stamp()} ({index}/{len(modules)}) {module} {outcome} in {wall[module]} s",
               flush=True)
 
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        list(pool.map(run_one, range(1, len(modules) + 1), modules))
+    # An interrupted run_all stops its experiments too; what they finished is already saved
+    # atomically, and a rerun resumes from it.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            list(pool.map(run_one, range(1, len(modules) + 1), modules))
+    except KeyboardInterrupt:
+        for child in list(_RUNNING):
+            child.terminate()
+        print(f"{stamp()} interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
     entries = report.write_report(Path(args.out), args.profile, figures, wall,
                                   modules=registry.EXPERIMENTS)
     if args.profile == "cpu" and args.figures is None and not args.only:

@@ -39,9 +39,9 @@ Knobs (flags, range-checked): --window_tokens W > 0 and --message_tokens m > 0 w
 --baseline_b/--baseline_gamma/--baseline_rhos/--baseline_depth and --p0_step (C).
 
 Run: ``python -m experiments.majority_tree.touchpoints --profile=cpu``. Runtime measured on 2 idle
-CPU cores (whole process): smoke ≈ 7 s (p0 grid step 0.01), cpu ≈ 8 s, paper ≈ 8 s (cpu and paper are identical: the
-computation is exact). Expected outcome: all four claims pass on cpu and paper; figure
-``touchpoints/mechanisms`` and the table ``touchpoints/touchpoints_table.md``.
+CPU cores (whole process): smoke ≈ 7 s (p0 grid step 0.01), cpu ≈ 8 s, paper ≈ 8 s (cpu and
+paper are identical: the computation is exact). Expected outcome: all four claims pass on cpu
+and paper; figure ``touchpoints/mechanisms`` and the table ``touchpoints/touchpoints_table.md``.
 """
 
 from __future__ import annotations
