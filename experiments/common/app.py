@@ -179,8 +179,9 @@ def execute(experiment: Experiment, config: Config, *, profile: str, out: Path,
         sources=results.source_digest(*experiment.source_packages),
     )
     start = time.perf_counter()
-    if plots_only or (not force and run_dir.finished_key() == key):
-        if run_dir.finished_key() is None:
+    finished = run_dir.finished_key()
+    if plots_only or (not force and finished == key):
+        if finished is None:
             raise UsageError("plots_only", True,
                              f"no finished results in {run_dir.root}; run without it first")
         logging.info("%s: using saved results in %s", experiment.name, run_dir.root)

@@ -127,22 +127,8 @@ def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, 
         p0, gamma, rho = phase_mc.DEEP_CONFIGS["D5"]
         d5_limit = {"p_deep": float(mt.iterate(p0, gamma, rho, 3, 400)[-1]),
                     "p_infinity": float((1.0 - mt.fixed_point(gamma, rho, 3)) / 2.0)}
-    metrics = {
-        "slopes": phase_exact.slope_checks(config.exact_fanins),
-        "critical_curves": phase_exact.critical_curves(config.exact_fanins),
-        "boundary": phase_exact.boundary_stats(config, grid),
-        "limits": phase_exact.limit_stats(config, grid),
-        "critical_decay": {"ratio_min": float(decay["ratio_min"]),
-                           "ratio_max": float(decay["ratio_max"])},
-        "fixed_point": phase_exact.fixed_point_checks(config, grid),
-        "grid_a": _rows_to_json(table_a, rows_a),
-        "deep": _rows_to_json(deep, rows_d, list(config.deep_ids)),
-        "growth": {"id": growth_id, **phase_mc.growth_exponent(growth_row, phase_mc.DEEP_FANIN),
-                   "s": float(mt.organization_exponent(*phase_mc.DEEP_CONFIGS[growth_id][1:],
-                                                       phase_mc.DEEP_FANIN))},
-        "d5_deep_limit": d5_limit,
-    }
-    boundary = metrics.pop("boundary")
+    boundary = phase_exact.boundary_stats(config, grid)
+    fixed = phase_exact.fixed_point_checks(config, grid)
     arrays = {
         "p_L": (1.0 + grid["mu"][:, :, [list(grid["depths"]).index(d)
                                         for d in config.saved_depths]]) / 2.0,
@@ -150,11 +136,24 @@ def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, 
         "gamma_emp": boundary.pop("gamma_emp"), "deep_exact": deep_exact_30,
         "critical_levels": decay["series_levels"], "critical_mu": decay["series_mu"],
         "critical_ratio": decay["series_ratio"],
-        "near_critical_excess": metrics["fixed_point"].pop("near_critical_excess"),
-        "near_critical_mu_star": metrics["fixed_point"].pop("near_critical_mu_star"),
-        "near_critical_constant": metrics["fixed_point"].pop("near_critical_constant"),
+        **{name: fixed.pop(name) for name in ("near_critical_excess", "near_critical_mu_star",
+                                              "near_critical_constant")},
     }
-    metrics["boundary"] = boundary
+    metrics = {
+        "slopes": phase_exact.slope_checks(config.exact_fanins),
+        "critical_curves": phase_exact.critical_curves(config.exact_fanins),
+        "boundary": boundary,
+        "limits": phase_exact.limit_stats(config, grid),
+        "critical_decay": {"ratio_min": float(decay["ratio_min"]),
+                           "ratio_max": float(decay["ratio_max"])},
+        "fixed_point": fixed,
+        "grid_a": _rows_to_json(table_a, rows_a),
+        "deep": _rows_to_json(deep, rows_d, list(config.deep_ids)),
+        "growth": {"id": growth_id, **phase_mc.growth_exponent(growth_row, phase_mc.DEEP_FANIN),
+                   "s": float(mt.organization_exponent(*phase_mc.DEEP_CONFIGS[growth_id][1:],
+                                                       phase_mc.DEEP_FANIN))},
+        "d5_deep_limit": d5_limit,
+    }
     return metrics, arrays
 
 

@@ -49,8 +49,9 @@ def clipped_curve(mu0: jax.Array, alpha: jax.Array, mstar: jax.Array,
                   levels: jax.Array) -> jax.Array:
     """The clipped predictor of ``mt.clipped_bias`` from a cell's α and μ* (computed once).
 
-    ``mt.clipped_bias`` broadcasts its bisection for μ* over the depth axis (200 halvings per L);
-    this takes μ* once per cell. A test checks that both agree. μ* > 0 iff α > 1 + 1e−12.
+    It reuses the α and μ* that the cell's statistics already computed (``mt.clipped_bias``
+    would bisect for μ* again) and guards α^L overflow at μ0 = 0. A test checks that both agree.
+    μ* > 0 iff α > 1 + 1e−12.
     """
     safe = jnp.where(mu0 == 0.0, 0.0, alpha**levels * mu0)  # α^L may overflow; 0·inf is NaN
     clipped = jnp.sign(mu0) * jnp.minimum(jnp.abs(safe), mstar)
