@@ -60,6 +60,8 @@ class Experiment:
       make_claims: ``(config, metrics, arrays, profile) -> [Claim]``; reads results only.
       plot: ``(config, metrics, arrays, figure_dir) -> None``; reads results only.
       figures: stems of the figures ``plot`` must write (PNG and PDF each).
+      paper_figures: stems written only where the paper-only parts run (smoke, at toy size, and
+        paper); the cpu profile skips them.
       x64: enable float64 before computing.
       source_packages: folders whose sources enter the cache key.
       extra_outputs: other files ``plot`` writes into the figure folder (e.g. tables).
@@ -78,6 +80,7 @@ class Experiment:
     source_packages: Sequence[str] = ("theory", "experiments/common")
     extra_outputs: Sequence[str] = ()
     validate: Callable[[Config], None] | None = None
+    paper_figures: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         if tuple(self.profiles) != PROFILES:
@@ -85,6 +88,11 @@ class Experiment:
         fields = [set(p) for p in self.profiles.values()]
         if any(f != fields[0] for f in fields):
             raise ValueError(f"{self.name}: every profile must set the same fields")
+
+    def figures_for(self, profile: str) -> tuple[str, ...]:
+        """Figure stems a run of ``profile`` writes (paper-only figures are skipped on cpu)."""
+        extra = () if profile == "cpu" else tuple(self.paper_figures)
+        return tuple(self.figures) + extra
 
 
 def _define_flags(experiment: Experiment) -> None:
@@ -213,7 +221,7 @@ def execute(experiment: Experiment, config: Config, *, profile: str, out: Path,
 
     use_style()
     experiment.plot(config, metrics, arrays, figure_dir)
-    missing = [s for s in experiment.figures
+    missing = [s for s in experiment.figures_for(profile)
                if not (figure_dir / f"{s}.png").exists() or not (figure_dir / f"{s}.pdf").exists()]
     missing += [n for n in experiment.extra_outputs if not (figure_dir / n).exists()]
     if missing:

@@ -1,6 +1,9 @@
-"""Statistics shared by experiments: binomial errors, family-wise z thresholds, bootstrap."""
+"""Statistics shared by experiments: binomial errors, family-wise z thresholds, bootstrap,
+power-law fits."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import scipy.stats
@@ -46,3 +49,39 @@ def seed_spread_ratio(per_seed: np.ndarray, pooled_se: np.ndarray) -> np.ndarray
     per_seed = np.asarray(per_seed, np.float64)
     n_seeds = per_seed.shape[0]
     return per_seed.std(axis=0, ddof=1) / (np.sqrt(n_seeds) * np.asarray(pooled_se))
+
+
+class PowerLawFit(NamedTuple):
+    """OLS of log y on log x: y ≈ exp(intercept)·x^slope."""
+
+    slope: float
+    intercept: float
+    slope_se: float
+    r_squared: float
+    num_points: int
+
+
+def power_law_fit(x: np.ndarray, y: np.ndarray) -> PowerLawFit:
+    """Least-squares line through (log x, log y); the fit window is the caller's choice.
+
+    SE of the slope is sqrt(RSS/(k − 2)/Σ(log x − mean)²) with k points (NaN for k = 2);
+    R² = 1 − RSS/TSS. Raises ValueError for fewer than 2 points or non-positive values.
+    """
+    x, y = np.asarray(x, np.float64).ravel(), np.asarray(y, np.float64).ravel()
+    if x.shape != y.shape or x.size < 2:
+        raise ValueError(f"need at least 2 paired points, got x{x.shape} y{y.shape}")
+    if np.any(x <= 0) or np.any(y <= 0) or not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("power_law_fit needs finite positive x and y")
+    lx, ly = np.log(x), np.log(y)
+    dx = lx - lx.mean()
+    sxx = float(dx @ dx)
+    if sxx == 0.0:
+        raise ValueError("power_law_fit needs at least two distinct x values")
+    slope = float(dx @ (ly - ly.mean())) / sxx
+    intercept = float(ly.mean() - slope * lx.mean())
+    residual = ly - (intercept + slope * lx)
+    rss, tss = float(residual @ residual), float(((ly - ly.mean()) ** 2).sum())
+    k = x.size
+    slope_se = float(np.sqrt(rss / (k - 2) / sxx)) if k > 2 else float("nan")
+    r_squared = 1.0 - rss / tss if tss > 0 else 1.0
+    return PowerLawFit(slope, intercept, slope_se, r_squared, k)
