@@ -15,8 +15,13 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+# Provenance labels across pillars: majority_tree (abstract, summary, reconstructed, convention,
+# classical, external), scaling_laws (paper, derived, illustrative, reconstructed), sgd_noise
+# (code, paper-abstract, authors-APS, PNAS, reconstructed, stand-in, suite), superposition
+# (paper, reconstructed, code, theory).
 LABELS = ("abstract", "summary", "reconstructed", "convention", "classical", "external",
-          "paper", "theory")
+          "paper", "theory", "derived", "illustrative", "code", "paper-abstract", "authors-APS",
+          "PNAS", "stand-in", "suite")
 STATUSES = ("passed", "failed", "not checked (smoke)", "not run")
 PAPER_UNAVAILABLE = "n/a (full text unavailable)"
 

@@ -45,12 +45,13 @@ def _cell(value: Any) -> str:
 
 def _claims_table(claim_dicts: Sequence[Mapping[str, Any]]) -> list[str]:
     lines = [
-        "| claim | statement | source | paper | theory | measured | tolerance | result |",
-        "|---|---|---|---|---|---|---|---|",
+        "| claim | label | statement | source | paper | theory | measured | tolerance | result |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for c in claim_dicts:
         lines.append("| " + " | ".join([
-            f"`{c['id']}`", _cell(c["statement"]), _cell(c["source"]), _cell(c["paper"]),
+            f"`{c['id']}`", _cell(c["label"]), _cell(c["statement"]), _cell(c["source"]),
+            _cell(c["paper"]),
             _cell(c["theory"]), _cell(c["measured"]), _cell(c["tolerance"]),
             _STATUS_MARK[c["status"]],
         ]) + " |")
