@@ -1,0 +1,164 @@
+"""Four scaling regimes of the random-feature teacher-student model (spec §3.1).
+
+Paper: Bahri, Dyer, Kaplan, Lee & Sharma, "Explaining Neural Scaling Laws", arXiv:2102.06701
+(PNAS 2024; figure numbers of arXiv v1); Sharma & Kaplan, JMLR 2022 (arXiv:2004.10802) for the
+4/d exponent. Claims checked (spec §7): resolution-limited learning curves L̄(D = n, P = ∞) and
+L̄(D = ∞, P = n) equal the closed form κ(n)n/(2S); D <-> P duality (common random numbers: exact
+identity; independent draws: equal means); fitted exponents equal the *finite-S* closed-form
+slope (not −α_K); variance-limited excesses ∝ 1/D (exact formula L(∞,P)·P/(D−P−1)) and ∝ 1/P;
+double-descent peaks at D = P; manifold interpolation exponents 4/d (local-linear) and 2/d (1-NN).
+
+Run:  python -m experiments.scaling_laws.bahri_regimes --profile=cpu
+Runtime (whole process), measured under heavy load only (2 CPU cores shared with ≈ 7 other
+busy processes, load average 12–17, i.e. ≈ 6–8× slower than idle): smoke 3 min 47 s wall for
+1 min 8 s of CPU time (mostly XLA compilation: one compile per n, per fixed size and per d);
+cpu: see the project report (the spec's idle-machine estimate is ≈ 2 min: resolution ≈ 45 s,
+sweeps ≈ 40 s, manifold ≈ 10 s). paper (S = 1e5, n up to 2048) is meant for a GPU, not run.
+
+Expected outcome (cpu): simulated means within 1 % of κ(n)n/(2S) for α_K ≤ 1 (≈ 2–4 % at
+α_K = 2); fitted slopes −0.384, −0.573, −1.013, −1.979 (the finite-S closed form at S = 4000,
+n = 16…512) within 0.02–0.04; CRN identity to ≈ 1e-8; excess/formula ratios 0.98–1.03 for
+D ≥ 4P; slope of L(D,P) − L(D,∞) over P ≥ 8D ≈ −1.04 to −1.06; median loss peaks at D = P;
+manifold slopes ≈ −3.9, −2.0, −1.3, −0.94 (local-linear) and −2.0, −1.0, −0.67, −0.48 (1-NN).
+
+Conventions [reconstructed unless marked]: Gaussian features F ~ N(0, Λ), λ_i = i^-(1+α_K)
+stand in for the paper's random-ReLU features on pooled MNIST; α_K is the *loss* exponent; the
+loss carries ½ and the teacher variance 1/S (n = 0 loss TrΛ/(2S)); ridgeless min-norm students
+(pseudo-inverse cut-off σ_max·max(D,P)·eps); everything in float64 (the losses are differences
+that cancel to 1e-6 of TrΛ). Sweeps B and C use α_K = ``sweep_alpha`` = 0.5 [illustrative; it
+reproduces the spec's expected P·excess values]. Random streams: see ``bahri_compute``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from experiments.common import config as cfg
+from experiments.common.app import Experiment, RunContext, app_main
+from experiments.common.config import Config, UsageError
+from experiments.scaling_laws import bahri_compute as bc
+from experiments.scaling_laws import bahri_manifold as bm
+from experiments.scaling_laws import bahri_metrics as metrics_lib
+from experiments.scaling_laws import common
+from experiments.scaling_laws.bahri_regimes_claims import make_claims
+from experiments.scaling_laws.bahri_regimes_plots import FIGURES, plot
+
+PROFILES = {
+    "smoke": {"S": 256, "alphas": [0.5], "ns": [8, 16, 32], "seeds": 2, "fixed_P": [16],
+              "fixed_D": [16], "d_max": 64, "p_max": 128, "sweep_seeds": 2, "sweep_alpha": 0.5,
+              "manifold_dims": [1, 2], "manifold_log2_min": [7, 7],
+              "manifold_log2_max": [9, 9], "manifold_seeds": 1, "n_test": 200,
+              "seed_batch": 8, "sweep_batch": 2},
+    "cpu": {"S": 4000, "alphas": [0.25, 0.5, 1.0, 2.0], "ns": [16, 32, 64, 128, 256, 512],
+            "seeds": 32, "fixed_P": [32, 128], "fixed_D": [32, 128], "d_max": 4096,
+            "p_max": 8192, "sweep_seeds": 8, "sweep_alpha": 0.5, "manifold_dims": [1, 2, 3, 4],
+            "manifold_log2_min": [6, 8, 11, 12], "manifold_log2_max": [11, 13, 16, 17],
+            "manifold_seeds": 8, "n_test": 2000, "seed_batch": 8, "sweep_batch": 1},
+    "paper": {"S": 100_000, "alphas": [0.25, 0.5, 1.0, 2.0],
+              "ns": [32, 64, 128, 256, 512, 1024, 2048], "seeds": 64,
+              "fixed_P": [32, 128, 512], "fixed_D": [32, 128, 512], "d_max": 16384,
+              "p_max": 8192, "sweep_seeds": 32, "sweep_alpha": 0.5,
+              "manifold_dims": [1, 2, 3, 4], "manifold_log2_min": [6, 8, 11, 12],
+              "manifold_log2_max": [13, 15, 18, 19], "manifold_seeds": 32, "n_test": 10000,
+              "seed_batch": 4, "sweep_batch": 2},
+}
+
+
+def _increasing(values: list[int]) -> str | None:
+    ok = all(isinstance(v, int) and v >= 2 for v in values) and all(
+        a < b for a, b in zip(values[:-1], values[1:], strict=True))
+    return None if ok and values else "allowed: strictly increasing integers >= 2"
+
+
+CHECKS = {
+    "S": cfg.int_at_least(8), "alphas": common.POSITIVES, "ns": _increasing,
+    "seeds": cfg.int_at_least(2), "fixed_P": common.SIZES, "fixed_D": common.SIZES,
+    "d_max": cfg.int_at_least(8), "p_max": cfg.int_at_least(8),
+    "sweep_seeds": cfg.int_at_least(2), "sweep_alpha": common.POSITIVE,
+    "manifold_dims": cfg.each(lambda v: None if isinstance(v, int) and 1 <= v <= 6
+                              else "allowed: integers in {1, ..., 6}"),
+    "manifold_log2_min": cfg.each(cfg.int_at_least(3)),
+    "manifold_log2_max": cfg.each(cfg.int_at_least(3)),
+    "manifold_seeds": cfg.int_at_least(1), "n_test": cfg.int_at_least(10),
+    "seed_batch": common.POSITIVE_INT, "sweep_batch": common.POSITIVE_INT,
+}
+
+
+def validate(config: Config) -> None:
+    """Cross-field checks (one UsageError line, exit status 2)."""
+    if config.S <= 4 * max(config.ns):
+        raise UsageError("S", config.S, f"allowed: integers > 4·max(ns) = {4 * max(config.ns)}")
+    for field in ("fixed_P", "fixed_D"):
+        if max(config[field]) >= config.S:
+            raise UsageError(field, config[field], f"allowed: sizes < S = {config.S}")
+    for field in ("manifold_log2_min", "manifold_log2_max"):
+        if len(config[field]) != len(config.manifold_dims):
+            raise UsageError(field, config[field], "allowed: one entry per manifold_dims entry "
+                             f"({len(config.manifold_dims)})")
+    for lo, hi in zip(config.manifold_log2_min, config.manifold_log2_max, strict=True):
+        if not lo < hi <= 22:
+            raise UsageError("manifold_log2_max", config.manifold_log2_max,
+                             "allowed: each entry > its manifold_log2_min and <= 22")
+
+
+def manifold_sizes(config: Config, index: int) -> list[int]:
+    lo, hi = config.manifold_log2_min[index], config.manifold_log2_max[index]
+    return [2**k for k in range(lo, hi + 1)]
+
+
+def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    common.require_x64()
+    validate(config)
+    arrays: dict[str, np.ndarray] = {}
+    shared = {"S": config.S, "seed": config.seed, "num_devices": ctx.num_devices}
+    per_n = [ctx.stage(f"resolution_n{n}", lambda n=n: bc.resolution_sweep(
+        n, alphas=config.alphas, seeds=config.seeds, batch=config.seed_batch, **shared))
+        for n in config.ns]
+    data = np.stack([r["data"] for r in per_n], axis=1)          # (α_K, n, seeds)
+    param = np.stack([r["param"] for r in per_n], axis=1)
+    crn = np.stack([r["crn_param_on_design"] for r in per_n], axis=1)
+    arrays.update(resolution_data=data, resolution_param=param, resolution_crn=crn)
+    sweep_args = {"alpha": config.sweep_alpha, "seeds": config.sweep_seeds,
+                  "batch": config.sweep_batch, **shared}
+    fixed_p, fixed_d = [], []
+    for P in config.fixed_P:
+        grid = bc.d_grid(P, config.d_max)
+        run = ctx.stage(f"fixed_P{P}", lambda P=P, grid=grid: bc.fixed_p_sweep(
+            P, grid, **sweep_args))
+        arrays[f"fixed_P{P}_loss"], arrays[f"fixed_P{P}_limit"] = run["loss"], run["limit"]
+        fixed_p.append(metrics_lib.fixed_p_metrics(config, P, grid, run["loss"], run["limit"]))
+    for D in config.fixed_D:
+        grid = bc.p_grid(D, config.p_max)
+        run = ctx.stage(f"fixed_D{D}", lambda D=D, grid=grid: bc.fixed_d_sweep(
+            D, grid, **sweep_args))
+        arrays[f"fixed_D{D}_loss"], arrays[f"fixed_D{D}_limit"] = run["loss"], run["limit"]
+        fixed_d.append(metrics_lib.fixed_d_metrics(config, D, grid, run["loss"], run["limit"]))
+    manifold = []
+    for i, d in enumerate(config.manifold_dims):
+        sizes = manifold_sizes(config, i)
+        run = ctx.stage(f"manifold_d{d}", lambda d=d, sizes=sizes: bm.manifold_sweep(
+            d, sizes, seeds=config.manifold_seeds, n_test=config.n_test, seed=config.seed))
+        arrays[f"manifold_d{d}_local_linear"] = run["mse_local_linear"]
+        arrays[f"manifold_d{d}_nearest"] = run["mse_nearest"]
+        manifold.append(metrics_lib.manifold_metrics(d, sizes, run["mse_local_linear"],
+                                                     run["mse_nearest"]))
+    metrics = {
+        "S": config.S, "sweep_alpha": config.sweep_alpha,
+        "resolution": metrics_lib.resolution_metrics(config, data, param, crn),
+        "steepening_reference": metrics_lib.steepening_reference(),
+        "fixed_P": fixed_p, "fixed_D": fixed_d, "manifold": manifold,
+    }
+    return metrics, arrays
+
+
+EXPERIMENT = Experiment(
+    name="scaling_laws/bahri_regimes",
+    description="Bahri et al. scaling regimes of a Gaussian random-feature model (+ manifold 4/d).",
+    profiles=PROFILES, checks=CHECKS, compute=compute, make_claims=make_claims, plot=plot,
+    figures=FIGURES, x64=True, source_packages=common.SOURCE_PACKAGES, validate=validate,
+)
+
+if __name__ == "__main__":
+    app_main(EXPERIMENT)
