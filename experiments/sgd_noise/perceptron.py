@@ -1,0 +1,188 @@
+"""Perceptron: signal, noise, training time and the GD/noise crossover (spec §3.1).
+
+Papers: Sclocchi, Geiger & Wyart, ICML 2023 (arXiv:2301.13703) and its perceptron model; the
+authors' APS abstract F02.00003 (δ, γ, b obtained in a perceptron; t* ~ T P^b); Sclocchi & Wyart,
+PNAS 2024 (γ = 1/(1+χ)). The hinge perceptron on depleted_sign data is exactly the paper's model
+[code]. Claims (spec §7): perceptron.alpha_T_symmetry, gamma_chi{0,1,3}, delta, w_perp_value,
+w_perp_P_independent, tstar_linear_in_T, b_chi{0,1,3}, b_ordering, test_error_exponent,
+crossover_temperature, noise_hurts_depleted.
+
+Run:  python -m experiments.sgd_noise.perceptron --profile=cpu
+Runtime, measured on 2 CPU cores shared with about 7 other processes (load average 10–12, so
+several times slower than an idle machine): smoke ≈ 140 s wall (35 s CPU time; mostly
+compilation: one per training-set size P plus the data pool); cpu ≈ 300 s of compute (392 lanes,
+6 compilations, the χ = 0, P = 1024 group ≈ 1.2·10⁵ steps is the slowest) plus ≈ 90 s of
+bootstrap and plotting. paper (B = 2, distinct batches, d = 128, cap 10⁸ steps) is meant for a
+GPU and was not run.
+
+Expected outcome (cpu): γ_fit ≈ 0.93, 0.43, 0.18 for χ = 0, 1, 3 (asymptotes 1, 1/2, 1/4, reached
+from below); b_fit ≈ 2.6, 1.66, 1.35 (asymptotes 3, 2, 3/2); δ ≈ 1; t* ∝ T; ε ∝ 1/P;
+‖w⊥‖/(T√d) ≈ 1/(2c_χ) within 0.9–1.5×; T_×·α ≈ 2–3.5; noise-vs-GD error ratio ≈ 1 (χ = 0) and
+4–8 (χ = 3).
+
+Conventions (spec §2, §3.1): α-trick with κ = 1/α on y·Δw·x/√d; T = η/B (h = 1), η = T·B;
+t* = η × steps; temperatures are given as T·α; batches `replace` (i.i.d. indices) on smoke and
+cpu, `distinct` (first B of a permutation, the authors' code) on paper; each seed (replica) draws
+its own data pool and runs with P points use its first P points (nested training sets across P);
+init, data and batch streams depend on the replica only (paired comparisons across α and T).
+Lanes are grouped by (χ, P, noise/crossover) so that GD-like cells never share a while loop with
+noise cells; every group at a given P reuses one compilation (groups padded to a common lane
+count). Capped cells are kept, marked and excluded from fits and claims.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from absl import logging
+
+from experiments.common import config as cfg
+from experiments.common.app import Experiment, RunContext, app_main
+from experiments.common.config import Config, UsageError
+from experiments.common.sweep import run_sweep
+from experiments.sgd_noise import common
+from experiments.sgd_noise import perceptron_sim as sim
+from experiments.sgd_noise.perceptron_claims import make_claims
+from experiments.sgd_noise.perceptron_metrics import derive, sizes_by_chi
+from experiments.sgd_noise.perceptron_plots import FIGURES, plot
+
+PROFILES = {
+    "smoke": {"dim": 16, "batch": 8, "alpha": 2.0**15, "batch_sampling": "replace", "seeds": 2,
+              "max_steps": 20_000, "chis": [1.0], "train_sizes": [64, 128],
+              "train_sizes_per_chi": [2], "noise_t_alpha": [64.0, 512.0],
+              "crossover_t_alpha": [0.125, 8.0], "crossover_sizes": 1, "fit_t_alpha": 512.0},
+    "cpu": {"dim": 32, "batch": 8, "alpha": 2.0**15, "batch_sampling": "replace", "seeds": 8,
+            "max_steps": 2_000_000, "chis": [0.0, 1.0, 3.0],
+            "train_sizes": [128, 256, 512, 1024, 256, 1024, 4096, 1024, 4096, 16384],
+            "train_sizes_per_chi": [4, 3, 3], "noise_t_alpha": [64.0, 512.0, 4096.0],
+            "crossover_t_alpha": [0.125, 1.0, 8.0], "crossover_sizes": 2, "fit_t_alpha": 512.0},
+    "paper": {"dim": 128, "batch": 2, "alpha": 2.0**15, "batch_sampling": "distinct", "seeds": 5,
+              "max_steps": 100_000_000, "chis": [0.0, 1.0, 3.0],
+              "train_sizes": [1024, 2048, 4096, 8192, 16384] * 3,
+              "train_sizes_per_chi": [5, 5, 5], "noise_t_alpha": [64.0, 512.0, 4096.0, 32768.0],
+              "crossover_t_alpha": [0.125, 0.5, 2.0, 8.0, 32.0], "crossover_sizes": 5,
+              "fit_t_alpha": 512.0},
+}
+
+CHECKS = {
+    "dim": common.DIMENSION, "batch": common.BATCH, "alpha": common.ALPHA,
+    "batch_sampling": common.BATCH_SAMPLING, "seeds": cfg.int_at_least(2),
+    "max_steps": common.MAX_STEPS, "chis": cfg.each(cfg.non_negative()),
+    "train_sizes": common.TRAIN_SIZES, "train_sizes_per_chi": cfg.each(cfg.int_at_least(1)),
+    "noise_t_alpha": common.TEMPERATURES, "crossover_t_alpha": common.TEMPERATURES,
+    "crossover_sizes": cfg.int_at_least(1), "fit_t_alpha": cfg.positive(),
+}
+REGIMES = ("noise", "crossover", "symmetry")
+
+
+def validate(config: Config) -> None:
+    """Cross-field checks (one UsageError line, exit status 2)."""
+    if len(config.train_sizes_per_chi) != len(config.chis):
+        raise UsageError("train_sizes_per_chi", config.train_sizes_per_chi,
+                         f"allowed: one count per chis entry ({len(config.chis)})")
+    if sum(config.train_sizes_per_chi) != len(config.train_sizes):
+        raise UsageError("train_sizes_per_chi", config.train_sizes_per_chi,
+                         f"allowed: counts summing to len(train_sizes) = "
+                         f"{len(config.train_sizes)}")
+    if config.fit_t_alpha not in config.noise_t_alpha:
+        raise UsageError("fit_t_alpha", config.fit_t_alpha,
+                         "allowed: one of the noise_t_alpha values")
+    common.check_batch_below_train(config.batch, config.train_sizes)
+    period = max(sim.check_period(p, config.batch) for p in config.train_sizes)
+    common.check_cap_above_period(config.max_steps, period)
+
+
+def lane_table(config: Config) -> dict[str, np.ndarray]:
+    """Every lane: χ, P, regime, T·α, α, T, η, replica and its group id.
+
+    Regimes: 0 noise cells, 1 crossover (GD-like) cells, 2 the symmetry check: the first χ and
+    smallest P at T·α = fit_t_alpha run again at (4α, T/4) (claim perceptron.alpha_T_symmetry).
+    """
+    cols: dict[str, list] = {k: [] for k in ("chi", "P", "regime", "t_alpha", "alpha",
+                                             "replica", "group")}
+    group = 0
+
+    def add(chi: float, size: int, regime: int, temps: list[float], alpha: float) -> None:
+        nonlocal group
+        for t_alpha in temps:
+            for replica in range(config.seeds):
+                for k, v in zip(cols, (chi, size, regime, t_alpha, alpha, replica, group),
+                                strict=True):
+                    cols[k].append(v)
+        group += 1
+
+    grids = sizes_by_chi(config)
+    for chi, sizes in grids:
+        for rank, size in enumerate(sizes):
+            add(chi, size, 0, config.noise_t_alpha, config.alpha)
+            if rank < config.crossover_sizes:
+                add(chi, size, 1, config.crossover_t_alpha, config.alpha)
+    add(grids[0][0], grids[0][1][0], 2, [config.fit_t_alpha], 4.0 * config.alpha)
+    table = {k: np.asarray(v) for k, v in cols.items()}
+    table["T"] = table["t_alpha"] / table["alpha"]
+    table["eta"] = common.learning_rate(table["T"], config.batch)  # h = 1
+    return table
+
+
+def _simulate_group(rows: np.ndarray, table: dict[str, np.ndarray], pools: dict[float, Any],
+                    config: Config, lanes: int, num_devices: int) -> dict[str, np.ndarray]:
+    chi, size = float(table["chi"][rows[0]]), int(table["P"][rows[0]])
+    padded = np.concatenate([rows, np.repeat(rows[-1:], lanes - rows.size)])  # same shape
+    replica = table["replica"][padded].astype(np.int32)
+    x_pool, y_pool = pools[chi]
+    inputs = (x_pool[replica, :size], y_pool[replica, :size],
+              np.full(padded.size, config.seed, np.int32), replica,
+              table["alpha"][padded].astype(np.float32), table["eta"][padded].astype(np.float32))
+    name = f"perceptron chi={chi:g} P={size} {REGIMES[int(table['regime'][rows[0]])]}"
+    jitted = sim.compiled_sweep(config.batch, config.max_steps, config.batch_sampling)
+    out = run_sweep(None, inputs, batch=lanes // num_devices, num_devices=num_devices,
+                    name=name, jitted=jitted)
+    return {k: np.asarray(out[k])[:rows.size] for k in sim.OUTPUTS}
+
+
+def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    validate(config)
+    table = lane_table(config)
+    groups = [np.flatnonzero(table["group"] == g) for g in np.unique(table["group"])]
+    devices = max(ctx.num_devices, 1)
+    lanes = -(-max(g.size for g in groups) // devices) * devices
+    pool_size = max(config.train_sizes)
+    make_pool = sim.compiled_pool(pool_size, config.dim)
+    replicas = np.arange(config.seeds, dtype=np.int32)
+    pools = {}
+    for chi, _ in sizes_by_chi(config):
+        x, y = make_pool(np.full(config.seeds, config.seed, np.int32), replicas,
+                         np.full(config.seeds, chi, np.float32))
+        pools[chi] = (np.asarray(x), np.asarray(y))
+    outputs = {k: np.zeros(table["chi"].shape, np.float64) for k in sim.OUTPUTS}
+    for rows in groups:
+        g = int(table["group"][rows[0]])
+        part = ctx.stage(f"group_{g:03d}", lambda rows=rows: _simulate_group(
+            rows, table, pools, config, lanes, devices))
+        for k in sim.OUTPUTS:
+            outputs[k][rows] = part[k]
+    status = outputs["status"].astype(np.int32)
+    bad = np.flatnonzero(status == common.DIVERGED)
+    if bad.size:
+        raise FloatingPointError("perceptron diverged (non-finite Δw or margin) at " + "; ".join(
+            f"chi={table['chi'][i]:g} P={table['P'][i]} T*alpha={table['t_alpha'][i]:g} "
+            f"replica={table['replica'][i]}" for i in bad[:5]))
+    capped = int(np.sum(status == common.CAPPED))
+    if capped:
+        logging.warning("perceptron: %d lane(s) hit max_steps = %d (marked capped)", capped,
+                        config.max_steps)
+    arrays = {**{k: v for k, v in table.items() if k != "group"}, **outputs,
+              "status": status, "steps": outputs["steps"].astype(np.int64)}
+    return derive(config, arrays)
+
+
+EXPERIMENT = Experiment(
+    name="sgd_noise/perceptron",
+    description="Hinge perceptron on depleted_sign data: signal, noise, t*, crossover (ICML 2023).",
+    profiles=PROFILES, checks=CHECKS, compute=compute, make_claims=make_claims, plot=plot,
+    figures=FIGURES, x64=True, source_packages=common.SOURCE_PACKAGES, validate=validate,
+)
+
+if __name__ == "__main__":
+    app_main(EXPERIMENT)

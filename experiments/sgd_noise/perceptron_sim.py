@@ -1,0 +1,112 @@
+"""The paper's hinge perceptron on depleted_sign data, one lane = one SGD run (spec §3.1).
+
+Data [code]: x1 = s·sqrt(2G), G ~ Gamma((χ+1)/2, 1), s = ±1; x2..xd ~ N(0, 1); y = s = sign(x1).
+Model: f(w, x) = w·x/√d, h = 1, so T = η/B. The output is centred and the model linear, so the
+dynamics of Δw = w − w0 do not depend on w0: Δw starts at 0 and w0 ~ N(0, I_d) only enters the
+relative change ‖Δw‖/‖w0‖. SGD step (spec §2.2 with dl/dF = −y·1[y F < κ], κ = 1/α):
+
+    Δw ← Δw + (η/B) Σ_{μ∈I} 1[y_μ Δw·x_μ/√d < κ] y_μ x_μ/√d
+
+Stop when min_μ y_μ Δw·x_μ/√d ≥ κ, checked every K = max(16, P // (8B)) steps. The comparison is
+exact (tolerance 0: the margin has no subtraction), so a converged lane has training hinge loss
+exactly 0 in float32. α and η are traced and the data are inputs, so one compilation serves
+every (χ, α, T) at a given P. The (Δw, η, κ) → (cΔw, cη, cκ) symmetry is bit-exact for c a
+power of two [suite].
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+
+from experiments.sgd_noise import common
+
+OUTPUTS = ("w1", "w_perp", "rel_change", "steps", "status", "margin")
+
+
+def check_period(train_size: int, batch: int) -> int:
+    """K = max(16, P // (8B)) steps between full-training-set margin checks."""
+    return max(16, train_size // (8 * batch))
+
+
+def sample_depleted_sign(key: jax.Array, num: int, dim: int,
+                         chi: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``num`` depleted_sign points (float32 x of shape (num, dim), labels y = sign(x1))."""
+    k_gamma, k_sign, k_perp = jax.random.split(key, 3)
+    shape = (jnp.asarray(chi, jnp.float32) + 1.0) / 2.0
+    g = jax.random.gamma(k_gamma, shape, (num,), dtype=jnp.float32)
+    sign = jax.random.rademacher(k_sign, (num,), dtype=jnp.float32)
+    x1 = sign * jnp.sqrt(2.0 * g)
+    x_perp = jax.random.normal(k_perp, (num, dim - 1), dtype=jnp.float32)
+    return jnp.concatenate([x1[:, None], x_perp], axis=1), sign
+
+
+def sample_pool(base_seed: jax.Array, replica: jax.Array, chi: jax.Array, *, num: int,
+                dim: int) -> tuple[jax.Array, jax.Array]:
+    """The seed's data pool (from its ``train`` stream); a run with P points uses the first P.
+
+    Training sets of one seed are therefore nested across P (common random numbers); each seed
+    draws its own pool. One compilation (pool size = the largest P) serves every P: the gamma
+    sampler is the most expensive piece to compile.
+    """
+    return sample_depleted_sign(common.lane_keys(base_seed, replica)["train"], num, dim, chi)
+
+
+@functools.cache
+def compiled_pool(num: int, dim: int) -> Callable[..., tuple[jax.Array, jax.Array]]:
+    """``jit(vmap(sample_pool))`` over (base seed, replica, χ) rows."""
+    return jax.jit(jax.vmap(functools.partial(sample_pool, num=num, dim=dim)))
+
+
+def run_one(x: jax.Array, y: jax.Array, base_seed: jax.Array, replica: jax.Array,
+            alpha: jax.Array, eta: jax.Array, *, batch: int, max_steps: int, sampling: str,
+            return_params: bool = False) -> dict[str, jax.Array]:
+    """One SGD run to zero training hinge loss; returns the lane's observables.
+
+    Args:
+      x, y: the lane's training set, float32 (P, d) and (P,) (the first P points of its seed's
+        pool, see ``sample_pool``).
+      base_seed, replica: int32 seeds (init and batch streams derive from them only).
+      alpha: α (κ = 1/α; traced). eta: learning rate η = T·B (traced).
+      batch, max_steps, sampling: static.
+      return_params: also return Δw (tests).
+    """
+    train_size, dim = x.shape
+    keys = common.lane_keys(base_seed, replica)
+    w0 = jax.random.normal(keys["init"], (dim,), dtype=jnp.float32)
+    alpha = jnp.asarray(alpha, jnp.float32)
+    eta = jnp.asarray(eta, jnp.float32)
+    kappa = 1.0 / alpha
+    inv_sqrt_d = jnp.float32(1.0 / dim**0.5)
+
+    def sgd_step(dw: jax.Array, step: jax.Array) -> jax.Array:
+        idx = common.batch_indices(keys["batch"], step, train_size, batch, sampling)
+        xb, yb = x[idx], y[idx]
+        margins = yb * (xb @ dw) * inv_sqrt_d
+        pull = jnp.where(margins < kappa, yb, 0.0)  # −dl/dF for the unfitted points
+        return dw + (eta / batch) * ((pull @ xb) * inv_sqrt_d)
+
+    def margin(dw: jax.Array) -> jax.Array:
+        return jnp.min(y * (x @ dw) * inv_sqrt_d) * alpha
+
+    result = common.train_until_fit(
+        sgd_step, margin, jnp.zeros((dim,), jnp.float32),
+        check_period=check_period(train_size, batch), max_steps=max_steps, tolerance=0.0)
+    dw = result.params
+    out = {"w1": dw[0], "w_perp": jnp.linalg.norm(dw[1:]),
+           "rel_change": jnp.linalg.norm(dw) / jnp.linalg.norm(w0),
+           "steps": result.steps, "status": result.status, "margin": result.margin}
+    if return_params:
+        out["dw"] = dw
+    return out
+
+
+@functools.cache
+def compiled_sweep(batch: int, max_steps: int, sampling: str
+                   ) -> Callable[..., dict[str, jax.Array]]:
+    """``jit(vmap(run_one))`` over lanes (x, y, base seed, replica, α, η); one compile per P."""
+    fn = functools.partial(run_one, batch=batch, max_steps=max_steps, sampling=sampling)
+    return jax.jit(jax.vmap(fn))
