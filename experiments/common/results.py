@@ -125,6 +125,7 @@ def capture_env() -> dict[str, Any]:
         "cpu_count": os.cpu_count(),
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
         "jax_enable_x64": bool(jax.config.jax_enable_x64),
+        "jax_default_matmul_precision": str(jax.config.jax_default_matmul_precision),
         "git_commit": git_commit(),
     }
 

@@ -35,6 +35,9 @@ def features_from_bits(bits: jax.Array, thresholds: jax.Array, v_max: float = 1.
     The division is done in float32 on purpose: (r + ½)/t < 1 for every r < t, and at t = 2^32 − 1
     float32 rounding can reach 1.0 exactly (value v_max), which stays inside (0, v_max].
     """
+    # Leading unit axes made explicit, so callers may pass (n,) thresholds with (…, n) words
+    # under JAX_NUMPY_RANK_PROMOTION=raise.
+    thresholds = jnp.reshape(thresholds, (1,) * (bits.ndim - thresholds.ndim) + thresholds.shape)
     active = bits < thresholds
     safe_t = jnp.maximum(thresholds, 1).astype(dtype)
     values = v_max * (bits.astype(dtype) + 0.5) / safe_t
