@@ -1,0 +1,166 @@
+"""Critical temperature: T_c(P) of the FC net in the lazy regime (spec §3.3).
+
+Paper: Sclocchi, Geiger & Wyart, ICML 2023 (arXiv:2301.13703) [paper-abstract]: the temperature
+T_c where SGD noise starts to affect the trained model is a power law of the training-set size P.
+Authors' APS 2023 abstract [authors-APS]: in the kernel regime the relative weight change grows as
+T^δ P^γ, the training time as t* ~ T P^b, and T_c ~ P^(−a) with a = γ/δ. Data: MNIST-1D parity
+[stand-in]. Claims (spec §7): critical_temperature.delta, gamma, tstar_linear_in_T,
+tstar_grows_with_P, tc_power_law_weights, tc_power_law_ntk, a_equals_gamma_over_delta,
+noise_effect_depends_on_P.
+
+Run:  python -m experiments.sgd_noise.critical_temperature --profile=cpu
+Runtime: spec §5.2 expects ≈ 120–180 s for cpu on 2 idle cores (P = 4096 dominates with
+≈ 2.6·10⁴ steps × 32 lanes; one sweep compilation per P, one NTK compilation for all P; NTK
+≈ 15 s). Measured here only under heavy load (2 cores shared with other jobs, load average
+10–17): smoke ≈ 9 min wall for ≈ 60 s of CPU time (mostly the two compilations); the cpu profile
+was not run to completion in this session. paper (P up to 16384, 16 temperatures, 5 seeds) is
+meant for a GPU and was not run.
+
+Expected outcome (cpu, spec §3.3): r = ‖w − w0‖/‖w0‖ ∝ T^δ P^γ with δ ≈ 0.85–0.95 and
+γ ≈ 0.5–0.6; t* ∝ T (slope 0.95–1.07) and t*/T ∝ P^b with b ≈ 1.4–1.6; T_c^w (r = 0.02) ∝ P^−a_w
+with a_w ≈ 0.59 ≈ γ/δ (near-identity for this definition); T_c^K (ΔK = 0.1) gives a_K ≈ 0.4,
+about 0.2 below γ/δ at these sizes; noise beyond T_c lowers the error at large P (Δ ≈ −0.03 at
+P = 4096) but not at P = 256.
+
+Conventions (spec §2, §3.3): α = 2^15; ReLU (the paper's P-sweeps); T = η/(B·h), h = 128;
+K = max(16, P/B) (one epoch); three T_c definitions, all [reconstructed]; geometric seed means of
+r and ΔK; capped or diverged lanes are excluded from every mean and counted in metrics.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import numpy as np
+from absl import logging
+
+from experiments.common import config as cfg
+from experiments.common.app import Experiment, RunContext, app_main
+from experiments.common.config import Config, UsageError
+from experiments.common.sweep import run_sweep
+from experiments.sgd_noise import _fc, _mnist1d, _ntk, common
+from experiments.sgd_noise.critical_temperature_claims import make_claims
+from experiments.sgd_noise.critical_temperature_metrics import derive
+from experiments.sgd_noise.critical_temperature_plots import FIGURES, plot
+
+_COMMON = {"dataset": "mnist1d", "seed_testset": 0, "batch": 16, "activation": "relu",
+           "log2_alpha": 15}
+PROFILES = {
+    "smoke": {**_COMMON, "n_pool": 2000, "n_test": 512, "train_sizes": [64, 128], "depth": 2,
+              "width": 32, "log2_temperatures": [-10, -6, -4], "seeds": 2, "n_ntk": 16,
+              "max_steps": 2000, "batch_sampling": "replace"},
+    "cpu": {**_COMMON, "n_pool": 20_000, "n_test": 8192,
+            "train_sizes": [256, 512, 1024, 2048, 4096], "depth": 5, "width": 128,
+            "log2_temperatures": [-14, -11, -9, -8, -7, -6, -5, -4], "seeds": 4, "n_ntk": 128,
+            "max_steps": 100_000, "batch_sampling": "replace"},
+    "paper": {**_COMMON, "n_pool": 60_000, "n_test": 32_768,
+              "train_sizes": [1024, 2048, 4096, 8192, 16384], "depth": 5, "width": 128,
+              "log2_temperatures": list(range(-13, 3)), "seeds": 5, "n_ntk": 128,
+              "max_steps": 2_000_000, "batch_sampling": "distinct"},
+}
+
+
+def _increasing_ints(lo: int, hi: int) -> cfg.Check:
+    def check(values: list[int]) -> str | None:
+        ok = (len(values) >= 1 and all(isinstance(v, int) and lo <= v <= hi for v in values)
+              and all(a < b for a, b in zip(values[:-1], values[1:], strict=True)))
+        return None if ok else f"allowed: strictly increasing integers in [{lo}, {hi}]"
+    return check
+
+
+CHECKS = {
+    "dataset": cfg.one_of("mnist1d"), "seed_testset": cfg.int_at_least(0),
+    "batch": common.BATCH, "activation": cfg.one_of("relu", "gelu"),
+    "log2_alpha": lambda v: (None if isinstance(v, int) and -40 <= v <= 40
+                             else "allowed: integers in [-40, 40]"),
+    "n_pool": cfg.int_at_least(20),
+    "n_test": cfg.int_at_least(1), "train_sizes": _increasing_ints(2, 10**7),
+    "depth": cfg.int_at_least(1), "width": cfg.int_at_least(1),
+    "log2_temperatures": _increasing_ints(-40, 40), "seeds": common.SEEDS,
+    "n_ntk": cfg.int_at_least(1), "max_steps": common.MAX_STEPS,
+    "batch_sampling": common.BATCH_SAMPLING,
+}
+
+
+def check_period(num_train: int, batch: int) -> int:
+    """K = max(16, P/B): one epoch between full-training-set checks."""
+    return max(16, num_train // batch)
+
+
+def validate(config: Config) -> None:
+    """Cross-field checks (one UsageError line, exit status 2)."""
+    if config.n_pool % 10:
+        raise UsageError("n_pool", config.n_pool, "allowed: multiples of 10 (10 digit classes)")
+    if config.n_test >= config.n_pool:
+        raise UsageError("n_test", config.n_test, f"allowed: integers < n_pool ({config.n_pool})")
+    room = config.n_pool - config.n_test
+    if max(config.train_sizes) > room:
+        raise UsageError("train_sizes", config.train_sizes,
+                         f"allowed: sizes <= n_pool - n_test ({room})")
+    if config.n_ntk > min(config.train_sizes):
+        raise UsageError("n_ntk", config.n_ntk,
+                         f"allowed: integers <= the smallest train size {min(config.train_sizes)}")
+    common.check_batch_below_train(config.batch, config.train_sizes)
+    common.check_cap_above_period(config.max_steps,
+                                  check_period(max(config.train_sizes), config.batch))
+
+
+_KEYS = ("status", "steps", "t_star", "eta", "margin", "test_error", "rel_change", "train_loss")
+
+
+def _run_group(config: Config, num_train: int, data: _fc.Data, num_devices: int,
+               name: str) -> dict[str, np.ndarray]:
+    spec = _fc.FCSpec(_mnist1d.INPUT_DIM, config.depth, config.width, config.activation)
+    train = _fc.TrainSpec(num_train, config.batch, check_period(num_train, config.batch),
+                          config.max_steps, config.batch_sampling, return_params=True)
+    sweep = _fc.make_sweep(spec, train, config.seed, data)
+    temps = 2.0 ** np.asarray(config.log2_temperatures, np.float64)
+    t, s = np.meshgrid(temps, np.arange(config.seeds), indexing="ij")
+    seeds = s.ravel().astype(np.int32)
+    alphas = np.full(t.size, 2.0**config.log2_alpha, np.float32)
+    rows = (seeds, alphas, t.ravel().astype(np.float32))
+    out = run_sweep(None, rows, batch=t.size, num_devices=num_devices, name=name, jitted=sweep)
+    ntk = _ntk.make_ntk_change(spec, config.n_ntk, config.seed)
+    kernel = jax.tree.map(np.asarray, ntk(seeds, tuple(out["params"]), data.x_candidates))
+    diverged = out["status"] == common.DIVERGED
+    result = {k: np.asarray(out[k]).reshape(t.shape) for k in _KEYS}
+    for key, value in kernel.items():
+        result[key] = np.where(diverged, np.nan, value).reshape(t.shape)
+    return result
+
+
+def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    validate(config)
+    pool = _mnist1d.load_pool(config.n_pool, config.n_test, config.seed_testset)
+    data = _fc.device_data(pool)
+    groups = []
+    for i, num_train in enumerate(config.train_sizes):
+        name = f"P_{num_train}"
+        log_name = f"critical_temperature {name} (group {i + 1}/{len(config.train_sizes)})"
+        groups.append(ctx.stage(name, lambda p=num_train, log_name=log_name: _run_group(
+            config, p, data, ctx.num_devices, log_name)))
+    fields = {k: np.stack([g[k] for g in groups]) for k in groups[0]}  # (P, T, S)
+    for idx in zip(*np.nonzero(fields["status"] == common.DIVERGED), strict=True):
+        logging.info("critical_temperature: P=%d T=2^%d seed=%d diverged (masked)",
+                     config.train_sizes[idx[0]], config.log2_temperatures[idx[1]], idx[2])
+    ok = fields["status"] != common.DIVERGED
+    if not np.all(np.isfinite(fields["rel_change"][ok])):
+        bad = np.argwhere(ok & ~np.isfinite(fields["rel_change"]))[0]
+        raise FloatingPointError(f"critical_temperature: non-finite r at P index {bad[0]}, "
+                                 f"T index {bad[1]}, seed {bad[2]} without divergence")
+    metrics, arrays = derive(config, fields)
+    metrics["check_periods"] = [check_period(p, config.batch) for p in config.train_sizes]
+    metrics["data"] = _mnist1d.data_record(config.n_pool, config.n_test, config.seed_testset)
+    return metrics, arrays
+
+
+EXPERIMENT = Experiment(
+    name="sgd_noise/critical_temperature",
+    description="T_c(P) of the FC net on MNIST-1D parity in the lazy regime (α = 2^15).",
+    profiles=PROFILES, checks=CHECKS, compute=compute, make_claims=make_claims, plot=plot,
+    figures=FIGURES, source_packages=common.SOURCE_PACKAGES, validate=validate,
+)
+
+if __name__ == "__main__":
+    app_main(EXPERIMENT)

@@ -1,0 +1,191 @@
+"""Phase diagram: test error and weight change of the paper's FC net in the (α, T) plane (§3.2).
+
+Paper: Sclocchi, Geiger & Wyart, "Dissecting the Effects of SGD Noise in Distinct Regimes of Deep
+Learning", ICML 2023 (arXiv:2301.13703) [paper-abstract]: small α (rich) and large T both leave
+the lazy regime; noise can help or hurt depending on the regime. Authors' APS 2023 abstract
+[authors-APS]: T_opt ∝ α^k, k = (D−1)/(D+1) = 2/3 for D = 5 hidden layers. Data: MNIST-1D parity
+[stand-in] for the paper's MNIST parity. Claims (spec §7): phase_diagram.lazy_rich_weight_change,
+divergence_edge, lazy_alpha_independence, noise_helps_somewhere (cpu); noise_hurts_somewhere,
+topt_exponent, opposite_effects (paper only).
+
+Run:  python -m experiments.sgd_noise.phase_diagram --profile=cpu
+Runtime: spec §5.2 expects ≈ 170–200 s for cpu on 2 idle cores (210 lanes in 9 groups of 24;
+one compilation shared by all groups; ≈ 60–90 µs per lane-step). Measured here only under heavy
+load (2 cores shared with other jobs, load average 10–17): ≈ 290 µs per lane-step at L = 5,
+h = 128, compilation ≈ 80 s, MNIST-1D pool of 20 000 ≈ 30 s, ≈ 13–15 min per α group of the cpu
+profile; smoke ≈ 60 s wall (≈ 25 s CPU time). No idle-machine timing was possible. paper
+(26 α × 31 T × 9 seeds, max_steps 10⁶) is meant for a GPU and was not run.
+
+Expected outcome (cpu, spec §3.2): relative weight change at T = 2^−10 falls from ≈ 2.5
+(α = 2^−6) to ≈ 0.004 (α = 2^13); α = 2^−6 diverges for T ≥ 2^−8, α = 1 near T = 2^−4, so the
+divergence edge has slope ≈ 0.67 in log α for α ≤ 1; rows α = 2^10 and 2^13 agree (α-independence
+of the lazy regime); noise lowers the error by 2–3 % at α ∈ {1, 4, 16}; test errors 0.33–0.37;
+the T = 2^−12 cells of α ∈ {1, 4, 16} may hit the 1.2·10⁴-step cap (marked capped).
+
+Conventions (spec §2, §3.2): F = f − f(w0) everywhere; loss max(0, 1/α − yF); T = η/(B·h) with
+h = 128, so η = 2048·T at B = 16; GELU (exact erf, normalised by 0.652090); check period
+K = max(16, 2P/B); batch sampling ``replace`` on smoke/cpu, ``distinct`` on paper; skip rule
+(smoke and cpu): cells with α ≥ 2^6 and α·T < 1/4 are not run and are drawn blank; same seeds
+(init, training set, batch sequence) for every (α, T) cell, so differences are paired.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from absl import logging
+
+from experiments.common import config as cfg
+from experiments.common.app import Experiment, RunContext, app_main
+from experiments.common.config import Config, UsageError
+from experiments.common.sweep import run_sweep
+from experiments.sgd_noise import _fc, _mnist1d, common
+from experiments.sgd_noise.phase_diagram_claims import make_claims
+from experiments.sgd_noise.phase_diagram_metrics import SKIPPED, derive
+from experiments.sgd_noise.phase_diagram_plots import FIGURES, plot
+
+_DATA = {"dataset": "mnist1d", "seed_testset": 0, "batch": 16, "activation": "gelu"}
+PROFILES = {
+    "smoke": {**_DATA, "n_pool": 2000, "n_test": 512, "num_train": 128, "depth": 2, "width": 32,
+              "log2_alphas": [-4, 10], "log2_temperatures": [-10, -4], "seeds": 2,
+              "max_steps": 2000, "batch_sampling": "replace", "skip_lazy_gd": True},
+    "cpu": {**_DATA, "n_pool": 20_000, "n_test": 8192, "num_train": 1024, "depth": 5,
+            "width": 128, "log2_alphas": [-6, -4, -2, 0, 2, 4, 7, 10, 13],
+            "log2_temperatures": [-12, -10, -9, -8, -7, -6, -5, -4], "seeds": 3,
+            "max_steps": 12_000, "batch_sampling": "replace", "skip_lazy_gd": True},
+    "paper": {**_DATA, "n_pool": 60_000, "n_test": 32_768, "num_train": 1024, "depth": 5,
+              "width": 128, "log2_alphas": list(range(-14, 12)),
+              "log2_temperatures": list(range(-26, 5)), "seeds": 9, "max_steps": 1_000_000,
+              "batch_sampling": "distinct", "skip_lazy_gd": False},
+}
+SKIP_ALPHA, SKIP_ALPHA_T = 2.0**6, 0.25  # skip rule of spec §3.2
+
+
+def _log2_grid(values: list[int]) -> str | None:
+    ok = (len(values) >= 1 and all(isinstance(v, int) and -40 <= v <= 40 for v in values)
+          and all(a < b for a, b in zip(values[:-1], values[1:], strict=True)))
+    return None if ok else "allowed: strictly increasing integers in [-40, 40]"
+
+
+CHECKS = {
+    "dataset": cfg.one_of("mnist1d"), "seed_testset": cfg.int_at_least(0),
+    "batch": common.BATCH, "activation": cfg.one_of("gelu", "relu"),
+    "n_pool": cfg.int_at_least(20), "n_test": cfg.int_at_least(1),
+    "num_train": cfg.int_at_least(2), "depth": cfg.int_at_least(1), "width": cfg.int_at_least(1),
+    "log2_alphas": _log2_grid, "log2_temperatures": _log2_grid, "seeds": common.SEEDS,
+    "max_steps": common.MAX_STEPS, "batch_sampling": common.BATCH_SAMPLING,
+    "skip_lazy_gd": lambda v: None if isinstance(v, bool) else "allowed: true or false",
+}
+
+
+def check_period(num_train: int, batch: int) -> int:
+    """K = max(16, 2P/B): two epochs between full-training-set checks."""
+    return max(16, (2 * num_train) // batch)
+
+
+def validate(config: Config) -> None:
+    """Cross-field checks (one UsageError line, exit status 2)."""
+    if config.n_pool % 10:
+        raise UsageError("n_pool", config.n_pool, "allowed: multiples of 10 (10 digit classes)")
+    if config.n_test >= config.n_pool:
+        raise UsageError("n_test", config.n_test, f"allowed: integers < n_pool ({config.n_pool})")
+    if config.num_train > config.n_pool - config.n_test:
+        raise UsageError("num_train", config.num_train,
+                         f"allowed: integers <= n_pool - n_test ({config.n_pool - config.n_test})")
+    common.check_batch_below_train(config.batch, [config.num_train])
+    common.check_cap_above_period(config.max_steps, check_period(config.num_train, config.batch))
+
+
+def is_skipped(alpha: np.ndarray, temperature: np.ndarray, skip: bool) -> np.ndarray:
+    """Skip rule: α ≥ 2^6 and α·T < 1/4 (deep lazy GD-like cells)."""
+    alpha, temperature = np.asarray(alpha, np.float64), np.asarray(temperature, np.float64)
+    return skip & (alpha >= SKIP_ALPHA) & (alpha * temperature < SKIP_ALPHA_T)
+
+
+def grid(config: Config) -> dict[str, np.ndarray]:
+    """Full (α, T, seed) grid, shape (A, T, S), float64 α and T."""
+    alphas = 2.0 ** np.asarray(config.log2_alphas, np.float64)
+    temps = 2.0 ** np.asarray(config.log2_temperatures, np.float64)
+    a, t, s = np.meshgrid(alphas, temps, np.arange(config.seeds), indexing="ij")
+    return {"alpha": a, "temperature": t, "seed": s.astype(np.int32),
+            "skipped": is_skipped(a, t, config.skip_lazy_gd)}
+
+
+_OUT_KEYS = ("status", "steps", "t_star", "eta", "margin", "test_error", "rel_change",
+             "rel_change_layers", "train_loss")
+
+
+def _run_group(sweep: Any, rows: tuple[np.ndarray, ...], lanes: int, num_devices: int,
+               name: str) -> dict[str, np.ndarray]:
+    count = rows[0].shape[0]
+    padded = tuple(np.concatenate([r, np.repeat(r[-1:], lanes - count, axis=0)]) for r in rows)
+    out = run_sweep(None, padded, batch=lanes, num_devices=num_devices, name=name,
+                    jitted=sweep)
+    return {k: np.asarray(out[k])[:count] for k in _OUT_KEYS}
+
+
+def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    validate(config)
+    pool = _mnist1d.load_pool(config.n_pool, config.n_test, config.seed_testset)
+    spec = _fc.FCSpec(_mnist1d.INPUT_DIM, config.depth, config.width, config.activation)
+    period = check_period(config.num_train, config.batch)
+    train = _fc.TrainSpec(config.num_train, config.batch, period, config.max_steps,
+                          config.batch_sampling)
+    sweep = _fc.make_sweep(spec, train, config.seed, _fc.device_data(pool))
+    g = grid(config)
+    num_alpha = g["alpha"].shape[0]
+    lanes = g["alpha"][0].size  # one group per α, padded to T·S lanes: one compilation
+    fields = {k: np.full(g["alpha"].shape, np.nan) for k in _OUT_KEYS if k != "rel_change_layers"}
+    fields["status"] = np.full(g["alpha"].shape, SKIPPED, np.int32)
+    fields["steps"] = np.zeros(g["alpha"].shape, np.int64)
+    layers = np.full(g["alpha"].shape + (config.depth + 1,), np.nan)
+    for i in range(num_alpha):
+        run = ~g["skipped"][i]
+        if not run.any():
+            continue
+        rows = (g["seed"][i][run], g["alpha"][i][run].astype(np.float32),
+                g["temperature"][i][run].astype(np.float32))
+        name = f"alpha_2^{config.log2_alphas[i]}"
+        log_name = f"phase_diagram {name} (group {i + 1}/{num_alpha})"
+        out = ctx.stage(name, lambda rows=rows, log_name=log_name: _run_group(
+            sweep, rows, lanes, ctx.num_devices, log_name))
+        for key, value in out.items():
+            if key == "rel_change_layers":
+                layers[i][run] = value
+            else:
+                fields[key][i][run] = value
+    _check_lanes(fields, g)
+    metrics, arrays = derive(config, g, fields, layers)
+    metrics["check_period"] = period
+    metrics["parameters"] = _fc.param_count(spec)
+    metrics["data"] = _mnist1d.data_record(config.n_pool, config.n_test, config.seed_testset)
+    return metrics, arrays
+
+
+def _check_lanes(fields: dict[str, np.ndarray], g: dict[str, np.ndarray]) -> None:
+    """Logs diverged lanes; a non-diverged lane with a non-finite result is a bug: raise."""
+    status = fields["status"]
+    for where, what in ((status == common.DIVERGED, "diverged (test error masked as NaN)"),
+                        ((status == common.CONVERGED) | (status == common.CAPPED), None)):
+        for idx in zip(*np.nonzero(where), strict=True):
+            label = (f"alpha=2^{np.log2(g['alpha'][idx]):g} T=2^{np.log2(g['temperature'][idx]):g}"
+                     f" seed={g['seed'][idx]}")
+            if what is not None:
+                logging.info("phase_diagram: %s %s", label, what)
+            elif not (np.isfinite(fields["test_error"][idx])
+                      and np.isfinite(fields["rel_change"][idx])):
+                raise FloatingPointError(f"phase_diagram: non-finite result at {label} although "
+                                         "the run did not diverge")
+
+
+EXPERIMENT = Experiment(
+    name="sgd_noise/phase_diagram",
+    description="Test error and weight change of the FC net on MNIST-1D parity in the (α, T) "
+                "plane.",
+    profiles=PROFILES, checks=CHECKS, compute=compute, make_claims=make_claims, plot=plot,
+    figures=FIGURES, source_packages=common.SOURCE_PACKAGES, validate=validate,
+)
+
+if __name__ == "__main__":
+    app_main(EXPERIMENT)
