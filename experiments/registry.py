@@ -15,6 +15,15 @@ EXPERIMENTS: tuple[str, ...] = (
     "majority_tree.saturation",
     "majority_tree.continuous",
     "majority_tree.touchpoints",
+    "superposition.liu_scaling",
+    "superposition.toy_models",
+    "superposition.effective_features",
+    "scaling_laws.bahri_regimes",
+    "scaling_laws.chinchilla_fit",
+    "scaling_laws.law_forms",
+    "sgd_noise.perceptron",
+    "sgd_noise.phase_diagram",
+    "sgd_noise.critical_temperature",
 )
 
 

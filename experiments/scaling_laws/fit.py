@@ -19,7 +19,6 @@ Everything runs in float64: J ≈ 1e-3 and gradient norms at convergence are 1e-
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -374,10 +373,8 @@ from experiments.scaling_laws.fit_bayes import (  # noqa: E402
     run_nuts,
 )
 
-# law_forms' generic fitters (spec §4b) are re-exported once that module exists; a real import
-# error inside it must still surface, hence find_spec rather than try/except ImportError.
-if importlib.util.find_spec("experiments.scaling_laws.fit_generic") is not None:
-    from experiments.scaling_laws.fit_generic import least_squares_fit, ols  # noqa: F401
+# The generic fitters of spec §4b live beside law_forms, which uses them; re-exported here.
+from experiments.scaling_laws.fit_generic import least_squares_fit, ols  # noqa: E402, F401
 
 __all__ = [
     "FULL_GRID_SIZE", "PARAM_NAMES", "ChinchillaData", "ChinchillaFit", "bootstrap_fit",
