@@ -244,7 +244,8 @@ def app_main(experiment: Experiment) -> None:
     import jax
 
     _define_flags(experiment)
-    jax.config.config_with_absl()  # JAX's own flags (--jax_enable_x64, ...) work too.
+    if hasattr(jax.config, "config_with_absl"):  # JAX's own flags (--jax_enable_x64, ...) too
+        jax.config.config_with_absl()
 
     def main(argv: Sequence[str]) -> None:
         if len(argv) > 1:
