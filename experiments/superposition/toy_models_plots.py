@@ -1,0 +1,196 @@
+"""Figures of `toy_models` (spec superposition.md §5, figures 10–13); saved results only.
+
+- ``sparsity_20to5``: W W^T heat maps (the paper's W^T W) and feature-norm bars for the linear
+  control and each ReLU sparsity (seed 0); bottom: ‖W‖_F^2 against 1/(1 − S), every seed as a
+  point, the seed mean with its 95 % bootstrap interval over seeds, linear theory line at 5.
+- ``pentagon_5to2``: the five 2-D feature vectors W_i as arrows per 1 − S (seed 0).
+- ``dimensionality_200to20``: D* and every D_i (norm > 0.1) against 1/(1 − S), with the sticky
+  fractions 1, 3/4, 2/3, 1/2, 2/5, 3/8 as reference lines (reconstructed labels, not claims).
+- ``phase_2to1``: trained and analytic 2 → 1 phase diagrams with the fixed-candidate boundary.
+A part left out by ``--parts`` gives a placeholder figure saying so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
+
+from experiments.common.plotting import save_figure
+from experiments.common.stats import bootstrap_interval
+
+FIGURES = ("sparsity_20to5", "pentagon_5to2", "dimensionality_200to20", "phase_2to1")
+STICKY = ((1.0, "1"), (0.75, "3/4"), (2 / 3, "2/3"), (0.5, "1/2"), (0.4, "2/5"), (0.375, "3/8"))
+PHASE_COLORS = ("#0072B2", "#E69F00", "#009E73", "#BBBBBB")  # A, B, C, O
+
+
+def _placeholder(figure_dir: Path, stem: str, part: str) -> None:
+    fig, ax = plt.subplots(figsize=(4, 1.5))
+    ax.axis("off")
+    ax.text(0.5, 0.5, f"part '{part}' not run (--parts)", ha="center", va="center")
+    save_figure(fig, figure_dir, stem)
+
+
+def _sparsity(part: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> None:
+    inst = part["instances"]
+    shown = [i for i, e in enumerate(inst) if e["seed"] == 0]
+    shown = [i for i in shown if not inst[i]["relu"]][:1] + [i for i in shown if inst[i]["relu"]]
+    cols = len(shown)
+    fig = plt.figure(figsize=(max(2.0 * cols, 6.0), 7.0))
+    grid = fig.add_gridspec(3, cols, height_ratios=[1.0, 0.55, 1.1])
+    image = None
+    for c, i in enumerate(shown):
+        e = inst[i]
+        ax = fig.add_subplot(grid[0, c])
+        image = ax.imshow(arrays["sparsity_WWt"][i], cmap="RdBu_r", vmin=-1, vmax=1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        kind = "ReLU" if e["relu"] else "linear"
+        ax.set_title(f"{kind}, 1−S = {e['density']:g}\n‖W‖²_F = {e['frob2']:.2f}", fontsize=8)
+        bx = fig.add_subplot(grid[1, c])
+        bx.bar(np.arange(20), e["norms"], color="0.3", width=0.8)
+        bx.set_ylim(0, 1.4)
+        bx.set_xticks([0, 19])
+        if c == 0:
+            bx.set_ylabel(r"$\|W_i\|$")
+            ax.set_ylabel(r"$W W^T$ (feature $i$)")
+        bx.set_xlabel("feature i")
+    fig.colorbar(image, ax=fig.axes[:2 * cols:2], shrink=0.8, label=r"$(W W^T)_{ij}$")
+    ax = fig.add_subplot(grid[2, :])
+    for relu, color, name in ((True, "C1", "ReLU"), (False, "C0", "linear")):
+        sel = [e for e in inst if e["relu"] == relu]
+        if not sel:
+            continue
+        x = np.array([1 / e["density"] for e in sel])
+        y = np.array([e["frob2"] for e in sel])
+        xs = np.unique(x)
+        if x.size > xs.size:
+            ax.plot(x, y, "o", ms=3, color=color, alpha=0.45, label=f"{name}: each seed")
+        means = np.array([y[x == v].mean() for v in xs])
+        seeds = [y[x == v] for v in xs]
+        if min(len(s) for s in seeds) >= 2:
+            lo, hi = zip(*[bootstrap_interval(s[:, None]) for s in seeds], strict=True)
+            err = np.array([means - np.ravel(lo), np.ravel(hi) - means])
+            ax.errorbar(xs, means, yerr=err, fmt="s-", color=color, ms=4,
+                        label=f"{name}: seed mean, 95 % bootstrap over seeds")
+        else:
+            ax.plot(xs, means, "s-", color=color, ms=4, label=f"{name}: one seed")
+    ax.axhline(5.0, color="k", ls="--", lw=1, label="linear theory ‖W‖²_F = m = 5")
+    ax.set_xscale("log")
+    ax.set_xlabel("1/(1 − S)  (inverse feature density)")
+    ax.set_ylabel(r"$\|W\|_F^2$")
+    ax.set_title("20 → 5, importance 0.7^i: features stored vs sparsity")
+    ax.legend(fontsize=7, loc="upper left")
+    save_figure(fig, figure_dir, "sparsity_20to5")
+
+
+def _pentagon(part: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> None:
+    inst = [(i, e) for i, e in enumerate(part["instances"]) if e["seed"] == 0]
+    cols = min(len(inst), 5)
+    rows = -(-len(inst) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.1 * cols, 2.35 * rows), squeeze=False)
+    colors = plt.cm.viridis(np.linspace(0.0, 0.85, 5))
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, (i, e) in zip(axes.flat, inst, strict=False):
+        ax.axis("on")
+        W = arrays["pentagon_W"][i]
+        for f in range(5):
+            ax.annotate("", xy=W[f], xytext=(0, 0),
+                        arrowprops={"arrowstyle": "-|>", "color": colors[f], "lw": 1.4})
+        ax.add_patch(plt.Circle((0, 0), 1.0, fill=False, ls=":", color="0.6"))
+        ax.set_xlim(-1.4, 1.4)
+        ax.set_ylim(-1.4, 1.4)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        gaps = ", ".join(f"{g:.0f}" for g in e["gaps"]) if e["represented"] >= 3 else \
+            f"pair {e['pair_angle']:.0f}"
+        ax.set_title(f"1−S = {e['density']:.3g}\ngaps (°): {gaps}", fontsize=7)
+    handles = [plt.Line2D([], [], color=colors[f], lw=2, label=f"$W_{f}$, I = {0.9 ** f:.2f}")
+               for f in range(5)]
+    fig.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=7)
+    fig.suptitle("5 → 2 ReLU model (seed 0): feature vectors $W_i$ (rows of W); dotted: unit "
+                 "circle; gaps: angles between neighbouring represented features", fontsize=8.5)
+    save_figure(fig, figure_dir, "pentagon_5to2")
+
+
+def _geometry(part: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> None:
+    inst = part["instances"]
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    x = np.array([e["inv_density"] for e in inst])
+    for i, e in enumerate(inst):
+        alive = arrays["geometry_norms"][i] > 0.1
+        di = arrays["geometry_Di"][i][alive]
+        jitter = np.exp(0.03 * np.sin(np.arange(di.size) * 2.39))  # spread overlapping dots
+        ax.scatter(e["inv_density"] * jitter, di, s=3, color="C0", alpha=0.35, lw=0,
+                   label=r"$D_i$ (features with $\|W_i\| > 0.1$)" if i == 0 else None)
+    order = np.argsort(x)
+    ax.plot(x[order], np.array([e["dstar"] for e in inst])[order], "o-", color="k", ms=4,
+            label=r"$D^* = m/\|W\|_F^2$")
+    for value, name in STICKY:
+        ax.axhline(value, color="0.5", ls=":", lw=0.8)
+        ax.text(1.01, value, name, va="center", fontsize=7, color="0.35",
+                transform=ax.get_yaxis_transform())
+    ax.set_xscale("log")
+    ax.set_xlabel("1/(1 − S)")
+    ax.set_ylabel("dimensions per feature")
+    ax.set_ylim(0, 1.1)
+    ax.set_title(f"{part['n']} → {part['m']}, uniform importance, one seed per point; "
+                 "dotted: sticky fractions (reconstructed)", fontsize=8.5)
+    ax.legend(loc="lower left", fontsize=7, frameon=True)
+    save_figure(fig, figure_dir, "dimensionality_200to20")
+
+
+def _phase(part: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> None:
+    r, p = arrays["phase_r"], arrays["phase_p"]
+    lr, lp = np.log10(r), np.log10(p)
+    dr, dp = lr[1] - lr[0], lp[0] - lp[1]
+    extent = (lr[0] - dr / 2, lr[-1] + dr / 2, lp[-1] - dp / 2, lp[0] + dp / 2)
+    cmap = ListedColormap(PHASE_COLORS)
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 4.2), sharey=True)
+    rf = np.logspace(-1, 1, 400)
+    from theory.superposition_geometry import tms_two_feature_boundary
+
+    trained, analytic = arrays["phase_trained_labels"], arrays["phase_analytic_labels"]
+    for ax, labels, name in ((axes[0], trained, "trained"), (axes[1], analytic, "analytic")):
+        ax.imshow(labels, cmap=cmap, vmin=-0.5, vmax=3.5, extent=extent, aspect="auto",
+                  origin="upper", interpolation="nearest")
+        ax.plot(np.log10(rf), np.log10(tms_two_feature_boundary(rf)), "k--", lw=1.2,
+                label=r"fixed-candidate boundary $p^*(r)$")
+        ax.set_xlabel(r"relative importance $r = I_2/I_1$ (log$_{10}$)")
+        ax.grid(False)
+        ax.set_title(name)
+    ks, js = np.nonzero(trained != analytic)
+    for k, j in zip(ks, js, strict=True):
+        axes[0].add_patch(plt.Rectangle((lr[j] - dr / 2, lp[k] - dp / 2), dr, dp, fill=False,
+                                        hatch="///", lw=0, color="k"))
+    axes[0].set_ylabel(r"density $1 - S$ (log$_{10}$)")
+    axes[0].set_title(f"trained (best of K inits by exact loss); agreement "
+                      f"{part['agreement']:.2f}, interior {part['interior_agreement']:.2f}\n"
+                      "hatched: disagrees with analytic", fontsize=8.5)
+    axes[1].set_title("analytic (exact loss minimised from 4 starts)", fontsize=8.5)
+    names = ("A: feature 1 only", "B: feature 2 only", "C: antipodal pair", "O: other")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c, label=n)
+               for c, n in zip(PHASE_COLORS, names, strict=True)]
+    handles.append(plt.Line2D([], [], color="k", ls="--", label=r"$p^*(r)$ fixed candidates"))
+    axes[1].legend(handles=handles, loc="lower right", fontsize=7, frameon=True)
+    fig.suptitle("2 → 1 ReLU model, importance (1, r): phase diagram", fontsize=10)
+    save_figure(fig, figure_dir, "phase_2to1")
+
+
+def plot(config: Any, metrics: dict[str, Any], arrays: dict[str, np.ndarray],
+         figure_dir: Path) -> None:
+    """Writes every stem of FIGURES (placeholders for parts not run)."""
+    drawers = (("sparsity", "sparsity_20to5", _sparsity), ("pentagon", "pentagon_5to2", _pentagon),
+               ("geometry", "dimensionality_200to20", _geometry),
+               ("phase", "phase_2to1", _phase))
+    for part, stem, draw in drawers:
+        if metrics.get(part):
+            draw(metrics[part], arrays, figure_dir)
+        else:
+            _placeholder(figure_dir, stem, part)
