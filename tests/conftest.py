@@ -12,12 +12,17 @@ import pytest
 SUITE_ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_program(module: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Runs ``python -m <module> <args>`` from the suite root and captures its output."""
+def program_env() -> dict[str, str]:
+    """The environment of a program run by a test: CPU only, no inherited XLA flags."""
     env = {**os.environ, "JAX_PLATFORMS": "cpu"}
     env.pop("XLA_FLAGS", None)
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=SUITE_ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return env
+
+
+def run_program(module: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Runs ``python -m <module> <args>`` from the suite root and captures its output."""
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=SUITE_ROOT,
+                          env=program_env(), capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture

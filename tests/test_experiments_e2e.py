@@ -21,7 +21,7 @@ import pytest
 from experiments import registry
 from experiments.common import claims as claims_lib
 from experiments.common import results
-from tests.conftest import SUITE_ROOT, run_program
+from tests.conftest import SUITE_ROOT, program_env, run_program
 
 MODULES = list(registry.EXPERIMENTS)
 
@@ -40,27 +40,37 @@ def _finite_numbers(value, path="") -> list[str]:
 
 @pytest.fixture(scope="module")
 def smoke_runs(tmp_path_factory):
-    """Each experiment's smoke profile, run twice (into two result folders) with one seed.
+    """Each experiment's smoke profile, run twice with one seed into two result folders.
 
-    Two programs run at a time (the machines have 2 cores; each program is mostly single-threaded
-    XLA compilation at smoke sizes), which halves the wall time of this fixture.
+    Run "a" is ``run_all.sh``'s runner (every registered experiment, two at a time, then the
+    report): this is CI's regeneration of every smoke figure. Run "b" starts each program on its
+    own, two at a time (the machines have 2 cores and smoke runs are mostly single-threaded XLA
+    compilation). Returns {module: [(process, results, figures) of a, of b]}.
     """
     root = tmp_path_factory.mktemp("smoke")
-    jobs = [(module, attempt) for module in MODULES for attempt in ("a", "b")]
+    out_a, figures_a = root / "a" / "results", root / "a" / "figures"
+    runner = subprocess.run(
+        [sys.executable, "-m", "experiments.common.runner", "--profile", "smoke", "--jobs", "2",
+         "--out", str(out_a), "--figures", str(figures_a)],
+        cwd=SUITE_ROOT, env=program_env(), capture_output=True, text=True, timeout=3600)
 
-    def launch(job):
-        module, attempt = job
-        out, figures = root / attempt / "results", root / attempt / "figures"
+    def launch(module):
+        out, figures = root / "b" / "results", root / "b" / "figures"
         proc = run_program(f"experiments.{module}", "--profile=smoke", f"--out={out}",
                            f"--figures={figures}", "--seed=0")
         return proc, out, figures
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(launch, jobs))
-    runs: dict[str, list] = {module: [] for module in MODULES}
-    for (module, _), output in zip(jobs, done, strict=True):
-        runs[module].append(output)
-    return runs
+        separate = list(pool.map(launch, MODULES))
+    return {module: [(runner, out_a, figures_a), b]
+            for module, b in zip(MODULES, separate, strict=True)}
+
+
+def test_runner_writes_the_smoke_report(smoke_runs):
+    runner, _, figures = next(iter(smoke_runs.values()))[0]
+    assert runner.returncode == 0, runner.stdout[-2000:] + runner.stderr[-2000:]
+    report = (figures / "REPORT.md").read_text()
+    assert all(f"### {registry.experiment_name(m)}" in report for m in MODULES)
 
 
 @pytest.mark.slow

@@ -180,7 +180,7 @@ def _overlaps(metrics: dict, figure_dir: Path) -> None:
     ms_all = sorted({c["m"] for v in strong.values() for c in v})
     grid = np.geomspace(min(ms_all), max(ms_all), 50)
     ax.plot(grid, 1 / grid, "k--", lw=1, label="1/m (random unit vectors)")
-    inset = ax.inset_axes([0.64, 0.1, 0.33, 0.3])
+    inset = ax.inset_axes([0.1, 0.08, 0.33, 0.28])  # lower left: the data fall from upper left
     for j, (key, members) in enumerate(sorted(strong.items())):
         color = f"C{j % 8}"
         ms, y, _ = points(members, "mso_strong")
