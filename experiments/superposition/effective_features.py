@@ -10,10 +10,9 @@ on multi-task sparse parity, dropout on the pre-activation reduces F (up to abou
 for narrow networks; F plateaus with dictionary size for λ ≥ 0.1 (paper profile).
 
 Run:  python -m experiments.superposition.effective_features --profile=cpu
-Runtime (whole process, measured while ~8 other jobs shared the 2 cores, load average 11–17):
-smoke 4 min 20 s wall / 64 s CPU (5 compilations of ≈ 6 s CPU each dominate); cpu 29 min wall /
-6.1 min CPU (toy models 4:44, SAEs 7:24, dropout h = 16, 32, 64: 4:00, 4:30, 7:21 wall). The
-spec's idle estimate is ≈ 1.9 min; the CPU time suggests ≈ 3–4 min on 2 idle cores (unmeasured).
+Runtime, measured on 2 idle CPU cores (whole process, 2026-11-26): cpu 242 s (spec estimate
+1.9 min; the three dropout width buckets and the SAEs dominate). smoke ≈ 64 s of CPU time
+(measured under load; 5 compilations of ≈ 6 s each).
 paper (100 toy models at B 1024, robustness sweeps, 4 widths ×
 10 rates × 5 seeds × 300 epochs, dictionary scaling) is meant for a GPU and was not run here.
 

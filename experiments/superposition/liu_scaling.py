@@ -7,12 +7,10 @@ rows ≈ norm 1, mean squared overlap of the frequent rows ≈ 1/m, L ∝ 1/m, �
 towards 2(α − 1) for very skewed frequencies).
 
 Run:  python -m experiments.superposition.liu_scaling --profile=cpu
-Runtime, measured on 2 CPU cores shared with other jobs (load average 12–16, so several times
-slower than idle): smoke 2.5–6.6 min wall, 45–50 s of CPU time (two compiled width buckets; the
-large-model cells share the small models' program at smoke size); cpu: per-step cost 150 ms for
-the 2 models of the m = 10 bucket and 53 ms for the 1 model at m = 15 (B = 512, incl. compilation:
-753 s and 265 s per 5 000-step bucket) under that load; the spec's idle estimate for the whole
-cpu profile is ≈ 5.3 min. paper: ≈ 2–2.5 h on one H100 (extrapolated; not run here); on GPU the
+Runtime, measured on 2 idle CPU cores (whole process, 2026-11-26): cpu 345 s (buckets
+m = 10, 15, 25, 39, 63 of 2, 1, 3, 2, 3 models at B = 512, 5 000 steps: 58, ~35, 78, 62, ~100 s
+incl. compilation, then evaluation, fits and figures). smoke: see tests (≈ 45 s of CPU time,
+two compiled width buckets). paper: ≈ 2–2.5 h on one H100 (extrapolated; not run); on GPU the
 program sets jax_default_matmul_precision = "highest" (trap 10) and records it in
 metrics["settings"]["matmul_precision"].
 
