@@ -69,7 +69,7 @@ def _psi_vs_sparsity(metrics: dict[str, Any], figure_dir: Path) -> None:
     ax.set_xlabel(r"sparsity $1/(1-S)$ (feature density $1-S$ log-spaced)")
     ax.set_ylabel(r"superposition ratio $\psi$")
     ax.set_title("ψ against sparsity (one model per sparsity; single SAE each)")
-    ax.legend(loc="upper left", fontsize=7)
+    ax.legend(loc="lower right", fontsize=7)
     save_figure(fig, figure_dir, "psi_vs_sparsity")
 
 
