@@ -37,7 +37,8 @@ def test_ntk_matches_jacrev_and_jvp():
     # JVP route: K e_ν = J (Jᵀ e_ν), with Jᵀ from the linearisation's transpose.
     _, f_jvp = jax.linearize(lambda p: _fc.forward(p, x, SPEC), params)
     f_vjp = jax.linear_transpose(f_jvp, params)
-    cols = [f_jvp(f_vjp(jnp.eye(x.shape[0])[n])[0]) for n in range(x.shape[0])]
+    basis = jnp.eye(x.shape[0], dtype=jnp.float32)  # float32 cotangents also under x64
+    cols = [f_jvp(f_vjp(basis[n])[0]) for n in range(x.shape[0])]
     np.testing.assert_allclose(k, np.asarray(jnp.stack(cols, axis=1)), rtol=1e-5, atol=1e-5)
     delta, align = _ntk.kernel_change(jnp.asarray(k), 3.0 * jnp.asarray(k))
     assert float(align) == pytest.approx(1.0, abs=1e-6)

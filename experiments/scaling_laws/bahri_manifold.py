@@ -45,7 +45,7 @@ def target(u: jax.Array) -> jax.Array:
 def local_linear_predict(neighbours: jax.Array, values: jax.Array, query: jax.Array,
                          d: int) -> jax.Array:
     """Affine fit on the d-dimensional tangent estimate of k neighbours (k×2d), at ``query``."""
-    mean = jnp.mean(neighbours, axis=0)
+    mean = jnp.mean(neighbours, axis=0, keepdims=True)             # 1 × 2d
     centred = neighbours - mean
     _, _, vt = jnp.linalg.svd(centred, full_matrices=False)
     basis = vt[:d]                                            # d × 2d
@@ -53,7 +53,7 @@ def local_linear_predict(neighbours: jax.Array, values: jax.Array, query: jax.Ar
     design = jnp.concatenate([jnp.ones((coords.shape[0], 1), coords.dtype), coords], axis=1)
     gram = design.T @ design + RIDGE * jnp.eye(d + 1, dtype=coords.dtype)
     weights = jnp.linalg.solve(gram, design.T @ values)
-    return weights[0] + ((query - mean) @ basis.T) @ weights[1:]
+    return weights[0] + ((query - mean[0]) @ basis.T) @ weights[1:]
 
 
 def _draw(key: jax.Array, D: int, n_test: int, d: int) -> tuple[np.ndarray, np.ndarray]:

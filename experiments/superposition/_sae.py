@@ -100,6 +100,8 @@ def early_stopping_update(state: StopState, epoch: jax.Array, epoch_loss: jax.Ar
     Code: ``if loss < best: best = loss, best_epoch = epoch, keep params; elif patience > 0 and
     epoch - best_epoch >= patience: stop``. ``epoch`` is 0-based; ``stop_epoch`` counts epochs.
     """
+    # int32 whatever jax_enable_x64 says, so the scan carry keeps its dtype.
+    epoch = jnp.asarray(epoch, jnp.int32)
     improved = state.active & (epoch_loss < state.best_loss)
     stop_now = (state.active & ~improved & (patience > 0)
                 & (epoch - state.best_epoch >= patience))
