@@ -211,7 +211,8 @@ def brier_bias_variance(probs, y):
     fbar = jnp.mean(probs, axis=-1)
     bias2 = (fbar - y) ** 2
     var = jnp.mean((probs - fbar[..., None]) ** 2, axis=-1)
-    error = jnp.mean((probs - jnp.asarray(y)[..., None]) ** 2, axis=-1)
+    target = jnp.broadcast_to(jnp.asarray(y), fbar.shape)[..., None]  # explicit rank for y
+    error = jnp.mean((probs - target) ** 2, axis=-1)
     return bias2, var, error
 
 

@@ -105,13 +105,14 @@ def _sparsing_batch(D, relu_p, silu_p, sigmas, relu_noise, silu_noise):
                                         ("silu", silu_p, sf.sparsing_silu, fit_silu, silu_noise)):
         clean = curves(fn, truth)  # (rows, n)
         shape = noise.shape  # (sigmas, seeds, rows, n)
-        y = clean + sigmas[:, None, None, None] * noise
+        y = clean[None, None] + sigmas[:, None, None, None] * noise
         est = jax.vmap(partial(fit, D))(y.reshape(-1, D.shape[0])).reshape(
             shape[:-1] + truth.shape[-1:])
         out[f"{kind}_data"], out[f"{kind}_est"] = y, est
         out[f"{kind}_fit"] = curves(fn, est)
-        out[f"{kind}_rel_err"] = jnp.abs(est / truth - 1.0)
-        out[f"{kind}_curve_err_sigma"] = (jnp.max(jnp.abs(out[f"{kind}_fit"] - clean), axis=-1)
+        out[f"{kind}_rel_err"] = jnp.abs(est / truth[None, None] - 1.0)
+        out[f"{kind}_curve_err_sigma"] = (jnp.max(jnp.abs(out[f"{kind}_fit"] - clean[None, None]),
+                                                  axis=-1)
                                           / sigmas[:, None, None])
     return out
 
