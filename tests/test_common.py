@@ -65,6 +65,27 @@ def test_json_encodes_non_finite_as_strings_and_sorts_keys():
     assert text.index('"a"') < text.index('"b"')
 
 
+def test_undefined_values_are_written_as_null_and_read_back_as_nan():
+    saved = json.loads(results.dumps(results.undefined_as_none(
+        {"interval": np.array([np.nan, 1.5]), "fit": {"value": float("nan")}, "edge": math.inf})))
+    assert saved == {"interval": [None, 1.5], "fit": {"value": None}, "edge": "inf"}
+    values = results.as_floats([saved["interval"], [saved["edge"], "nan"]])
+    assert np.isnan(values[0, 0]) and values[0, 1] == 1.5
+    assert values[1, 0] == math.inf and np.isnan(values[1, 1])
+
+
+@pytest.mark.parametrize("dof", [1, 2, 5, 10])
+def test_chi2_tail_expansion_matches_scipy_where_both_are_finite(dof):
+    import scipy.stats
+    for statistic in (150.0, 500.0, 1400.0):
+        exact = scipy.stats.chi2.logsf(statistic, dof) / math.log(10)
+        assert stats.chi2_log10_sf(statistic, dof, force_expansion=True) == pytest.approx(
+            exact, rel=1e-10)
+    # Past scipy's underflow the result stays finite and keeps falling about as z / ln 10.
+    far, farther = stats.chi2_log10_sf(2e4, dof), stats.chi2_log10_sf(2.2e4, dof)
+    assert math.isfinite(far) and far - farther == pytest.approx(1e3 / math.log(10), rel=1e-3)
+
+
 def test_stage_is_computed_once_per_key_and_resumes(tmp_path):
     run_dir = results.RunDir(tmp_path)
     calls = []

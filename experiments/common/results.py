@@ -64,6 +64,33 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def undefined_as_none(value: Any) -> Any:
+    """``value`` with every NaN float (nested, numpy included) replaced by None.
+
+    For quantities that are undefined at a run's size rather than broken (one seed has no
+    interval; a curve has no point below the threshold): they are written as JSON null, so the
+    "nan" strings ``to_jsonable`` writes stay a sign of a numerical failure.
+    """
+    value = to_jsonable(value)
+    if isinstance(value, dict):
+        return {k: undefined_as_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [undefined_as_none(v) for v in value]
+    return None if value == "nan" else value
+
+
+def as_float(value: Any) -> float:
+    """A saved number as a float: None (undefined) and "nan" give NaN, "inf"/"-inf" infinities."""
+    return math.nan if value is None else float(value)
+
+
+def as_floats(values: Any) -> np.ndarray:
+    """A saved list (possibly nested, with None for undefined entries) as a float array."""
+    if isinstance(values, list | tuple):
+        return np.array([as_floats(v) for v in values], float)
+    return np.array(as_float(values), float)
+
+
 def dumps(value: Any) -> str:
     return json.dumps(to_jsonable(value), indent=1, sort_keys=True, allow_nan=False) + "\n"
 

@@ -3,6 +3,7 @@ power-law fits."""
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -85,3 +86,25 @@ def power_law_fit(x: np.ndarray, y: np.ndarray) -> PowerLawFit:
     slope_se = float(np.sqrt(rss / (k - 2) / sxx)) if k > 2 else float("nan")
     r_squared = 1.0 - rss / tss if tss > 0 else 1.0
     return PowerLawFit(slope, intercept, slope_se, r_squared, k)
+
+
+def chi2_log10_sf(statistic: float, dof: int, *, force_expansion: bool = False) -> float:
+    """log10 P(χ²_dof > statistic), finite far into the tail where scipy's logsf gives -inf.
+
+    Beyond about χ² = 1400 the survival function underflows float64; there the upper incomplete
+    gamma function's asymptotic series Γ(s, z) ≈ z^(s-1) e^(-z) Σ_k (s-1)…(s-k) / z^k (s = dof/2,
+    z = χ²/2, accurate when z ≫ s) is summed in log space. ``force_expansion`` uses the series
+    everywhere (tests compare it with scipy where both are finite).
+    """
+    log_sf = float(scipy.stats.chi2.logsf(statistic, dof))
+    if math.isfinite(log_sf) and not force_expansion:
+        return log_sf / math.log(10)
+    s, z = dof / 2, statistic / 2
+    term, total = 1.0, 1.0
+    for k in range(1, 60):
+        term *= (s - k) / z
+        total += term
+        if abs(term) < 1e-16 * abs(total):
+            break
+    log_sf = (s - 1) * math.log(z) - z + math.log(total) - math.lgamma(s)
+    return log_sf / math.log(10)

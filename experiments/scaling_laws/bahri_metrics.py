@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from experiments.common.results import undefined_as_none
 from experiments.common.stats import bootstrap_interval, power_law_fit
 from theory import scaling_rf as th
 
@@ -90,7 +91,8 @@ def fixed_p_metrics(config: Any, P: int, grid: Sequence[int], loss: np.ndarray,
     data_limited = np.where(D < config.S, closed_form(config.S, config.sweep_alpha,
                                                       np.minimum(D, config.S - 1)), np.nan)
     median = np.median(loss, axis=0)
-    return {
+    # The closed forms exist only for D > P + 1 and D < S: elsewhere they are written as null.
+    return undefined_as_none({
         "P": P, "D_grid": D.tolist(), "median": median.tolist(), "mean": loss.mean(0).tolist(),
         "q25": np.quantile(loss, 0.25, axis=0).tolist(),
         "q75": np.quantile(loss, 0.75, axis=0).tolist(),
@@ -103,7 +105,7 @@ def fixed_p_metrics(config: Any, P: int, grid: Sequence[int], loss: np.ndarray,
         "formula_slope": _slope(D[fit], mean_formula[fit]),
         "argmax_median_D": float(D[np.argmax(median)]),
         "underparam_curve": under.tolist(), "data_limited_closed_form": data_limited.tolist(),
-    }
+    })
 
 
 def fixed_d_metrics(config: Any, D: int, grid: Sequence[int], loss: np.ndarray,
@@ -116,7 +118,7 @@ def fixed_d_metrics(config: Any, D: int, grid: Sequence[int], loss: np.ndarray,
     median = np.median(loss, axis=0)
     param_limited = np.where(P < config.S, closed_form(config.S, config.sweep_alpha,
                                                        np.minimum(P, config.S - 1)), np.nan)
-    return {
+    return undefined_as_none({  # the closed form exists only for P < S
         "D": D, "P_grid": P.tolist(), "median": median.tolist(), "mean": loss.mean(0).tolist(),
         "q25": np.quantile(loss, 0.25, axis=0).tolist(),
         "q75": np.quantile(loss, 0.75, axis=0).tolist(),
@@ -126,7 +128,7 @@ def fixed_d_metrics(config: Any, D: int, grid: Sequence[int], loss: np.ndarray,
         "fit_P": P[fit].tolist(), "excess_slope": _slope(P[fit], mean_excess[fit]),
         "argmax_median_P": float(P[np.argmax(median)]),
         "param_limited_closed_form": param_limited.tolist(),
-    }
+    })
 
 
 def manifold_metrics(d: int, sizes: Sequence[int], mse_local: np.ndarray,

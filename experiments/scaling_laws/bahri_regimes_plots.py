@@ -13,15 +13,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from experiments.common.plotting import save_figure
+from experiments.common.results import as_floats
 
 FIGURES = ("resolution_limited", "exponents", "variance_limited", "four_regimes", "duality",
            "manifold_4_over_d")
 CI = "95 % bootstrap interval over seeds"
-
-
-def _arr(values: Any) -> np.ndarray:
-    """Saved lists as float arrays (metrics.json stores non-finite values as strings)."""
-    return np.array([float(v) for v in values])
 
 
 def _resolution(metrics: dict, figure_dir: Path) -> None:
@@ -70,9 +66,9 @@ def _variance(metrics: dict, figure_dir: Path) -> None:
     for e in metrics["fixed_P"]:
         D = np.asarray(e["D_grid"])
         keep = D >= e["P"] + 6
-        (line,) = ax_d.plot(D[keep], _arr(e["mean_excess"])[keep], "o", mfc="none",
+        (line,) = ax_d.plot(D[keep], as_floats(e["mean_excess"])[keep], "o", mfc="none",
                             label=f"P = {e['P']} (sim. mean)")
-        ax_d.plot(D[keep], _arr(e["mean_formula_excess"])[keep], "-",
+        ax_d.plot(D[keep], as_floats(e["mean_formula_excess"])[keep], "-",
                   color=line.get_color(), label=f"P = {e['P']}: L̄(∞,P)·P/(D−P−1)")
     d_max = max(max(e["D_grid"]) for e in metrics["fixed_P"])
     p_max = max(e["P"] for e in metrics["fixed_P"])
@@ -86,7 +82,7 @@ def _variance(metrics: dict, figure_dir: Path) -> None:
     for e in metrics["fixed_D"]:
         P = np.asarray(e["P_grid"])
         keep = P >= e["D"] + 6
-        excess = _arr(e["mean_excess"])[keep]
+        excess = as_floats(e["mean_excess"])[keep]
         (line,) = ax_p.plot(P[keep], excess, "s", mfc="none", label=f"D = {e['D']} (sim. mean)")
         c = P[keep][-1] * excess[-1]
         ax_p.plot(P[keep], c / P[keep], "--", color=line.get_color(), lw=1,
@@ -107,16 +103,16 @@ def _four_regimes(metrics: dict, figure_dir: Path) -> None:
         first = True
         for e in entries:
             x = np.asarray(e[grid_key])
-            (line,) = ax.plot(x, _arr(e["median"]), "o-", ms=3, lw=1,
+            (line,) = ax.plot(x, as_floats(e["median"]), "o-", ms=3, lw=1,
                               label=f"{size_key} = {e[size_key]} (median)")
-            ax.fill_between(x, _arr(e["q25"]), _arr(e["q75"]), color=line.get_color(),
+            ax.fill_between(x, as_floats(e["q25"]), as_floats(e["q75"]), color=line.get_color(),
                             alpha=0.2)
             ax.axhline(e["closed_form_limit"], color=line.get_color(), ls=":", lw=1)
             if "underparam_curve" in e:
-                ax.plot(x, _arr(e["underparam_curve"]), "--", color=line.get_color(), lw=1,
+                ax.plot(x, as_floats(e["underparam_curve"]), "--", color=line.get_color(), lw=1,
                         label="κ(P)P/(2S)·(D−1)/(D−P−1)" if first else None)
-            ax.plot(x, _arr(e[other]), "k-", lw=1, label=("closed form L(n, ∞)" if size_key == "P"
-                                                    else "closed form L(∞, n)") if first else None)
+            closed_label = "closed form L(n, ∞)" if size_key == "P" else "closed form L(∞, n)"
+            ax.plot(x, as_floats(e[other]), "k-", lw=1, label=closed_label if first else None)
             first = False
         ax.set(xscale="log", yscale="log", ylabel="L̄")
     ax_d.set(xlabel="D", title="(a) fixed P: D sweep")

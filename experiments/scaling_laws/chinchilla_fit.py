@@ -38,6 +38,7 @@ import numpy as np
 from experiments.common import config as cfg
 from experiments.common.app import Experiment, RunContext, app_main
 from experiments.common.config import Config
+from experiments.common.results import undefined_as_none
 from experiments.scaling_laws import chinchilla_fit_analysis as an
 from experiments.scaling_laws import common, fit
 from experiments.scaling_laws.chinchilla_fit_claims import make_claims
@@ -172,7 +173,8 @@ def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, 
                                 recovery["reached_fraction"][i, 0]),
                             **an.recovery_summary(sets[name], recovery["theta"][i, 1:])}
                      for i, name in enumerate(TRUTHS)},
-        "table2": {k: list(v["a"]) for k, v in an.tc.HOFFMANN_TABLE2.items()},
+        # Kaplan gives a point estimate only: its interval ends are written as null.
+        "table2": undefined_as_none({k: list(v["a"]) for k, v in an.tc.HOFFMANN_TABLE2.items()}),
     }
     curves = an.compute_optimal_curves(np.stack([sets[k] for k in sets]))
     boot_curves = an.compute_optimal_curves(boot["theta"])

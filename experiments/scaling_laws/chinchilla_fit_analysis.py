@@ -14,8 +14,8 @@ from typing import Any
 
 import jax
 import numpy as np
-import scipy.stats
 
+from experiments.common import stats
 from experiments.common.results import SUITE_ROOT
 from experiments.scaling_laws import fit
 from theory import scaling_chinchilla as tc
@@ -109,7 +109,7 @@ def bootstrap_summary(theta_boot: np.ndarray, grad_norm: np.ndarray, point: np.n
             "a_opt_10_90": [a10, a90], "a_opt_width_10_90": width,
             "n_needed": float(n_points * (width / 0.001) ** 2),
             "covariance": cov.tolist(), "chi2": chi2,
-            "chi2_log10_p": float(scipy.stats.chi2.logsf(chi2, 5) / math.log(10)),
+            "chi2_log10_p": stats.chi2_log10_sf(chi2, 5),
             "max_grad_norm": float(np.max(grad_norm)),
             "converged_fraction": float(np.mean(grad_norm <= 1e-8))}
 
@@ -125,7 +125,7 @@ def likelihood_table(sets: dict[str, np.ndarray], data_240: fit.ChinchillaData,
                        "log_scale_245": ls245}
     lr = 2.0 * (table["refit"]["loglik_240"] - table["hoffmann_unrounded"]["loglik_240"])
     return {"table": table, "lr_refit_vs_unrounded": lr,
-            "lr_log10_p": float(scipy.stats.chi2.logsf(lr, 5) / math.log(10))}
+            "lr_log10_p": stats.chi2_log10_sf(lr, 5)}
 
 
 def mean_vs_sum(data: fit.ChinchillaData, start: np.ndarray,

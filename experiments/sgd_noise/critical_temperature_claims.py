@@ -10,23 +10,20 @@ import math
 from typing import Any
 
 from experiments.common.claims import Claim, make_claim
+from experiments.common.results import as_float
 from experiments.sgd_noise import common
 
 WHERE = common.APS + " (exponent named, value unverified)"
 
 
-def _f(value: Any) -> float:
-    return float(value) if value is not None else float("nan")
-
-
 def _r(value: Any, digits: int = 3) -> float | None:
-    v = _f(value)
+    v = as_float(value)
     return float(f"{v:.{digits}g}") if math.isfinite(v) else None
 
 
 def _fit(metrics: dict, name: str) -> tuple[float, list[float | None]]:
     fit = metrics["fits"][name]
-    return _f(fit["value"]), [_r(v) for v in fit["interval"]]
+    return as_float(fit["value"]), [_r(v) for v in fit["interval"]]
 
 
 def _note(metrics: dict, extra: str = "") -> str:
@@ -58,7 +55,7 @@ def make_claims(config: Any, metrics: dict, arrays: dict, profile: str) -> list[
     ratio, _ = _fit(metrics, "gamma_over_delta")
     a_w, a_w_int = _fit(metrics, "a_w")
     a_k, a_k_int = _fit(metrics, "a_k")
-    r2_w, r2_k = _f(metrics["r2_w"]), _f(metrics["r2_k"])
+    r2_w, r2_k = as_float(metrics["r2_w"]), as_float(metrics["r2_k"])
     claims = []
     d_lo = 0.8 if paper else 0.7
     claims.append(_range_claim(
@@ -131,8 +128,8 @@ def make_claims(config: Any, metrics: dict, arrays: dict, profile: str) -> list[
         note=_note(metrics, "at cpu sizes the NTK exponent is expected about 0.2 below γ/δ; "
                             "the relation holds only loosely (spec §8.1 item 10); ")))
     noise = metrics["noise_effect"]
-    d = [_f(v) for v in noise["delta"]]
-    se = [_f(v) for v in noise["se"]]
+    d = [as_float(v) for v in noise["delta"]]
+    se = [as_float(v) for v in noise["se"]]
     z_max = -d[-1] / se[-1] if se[-1] > 0 else float("nan")
     z_min = 3.0 if paper else 2.0
     passed = d[-1] <= -0.01 and z_max >= z_min and (paper or d[0] - d[-1] >= 0.01)

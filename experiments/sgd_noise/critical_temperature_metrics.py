@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.common.results import undefined_as_none
 from experiments.sgd_noise import common
 
 R_C, C_K = 0.02, 0.1  # thresholds of T_c^w and T_c^K
@@ -168,7 +169,9 @@ def derive(config: Any, fields: dict[str, np.ndarray]) -> tuple[dict, dict]:
         "thresholds": {"r_c": R_C, "c_K": C_K},
         "r_geomean": point["r"], "delta_K_geomean": point["delta_K"],
         "t_star_mean": point["t_star"], "err_mean": point["err"],
-        "fits": {k: {"value": point[k], "interval": interval(k)} for k in names},
+        # A fit without enough usable sizes or resamples (smoke) is undefined: null.
+        "fits": undefined_as_none({k: {"value": point[k], "interval": interval(k)}
+                                   for k in names}),
         "r2_w": point["r2_w"], "r2_k": point["r2_k"],
         "tc_w": [c[0] for c in point["tc_w"]], "tc_w_flag": [c[1] for c in point["tc_w"]],
         "tc_k": [c[0] for c in point["tc_k"]], "tc_k_flag": [c[1] for c in point["tc_k"]],

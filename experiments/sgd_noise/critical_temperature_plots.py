@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from experiments.common.plotting import save_figure
+from experiments.common.results import as_float, as_floats
 from experiments.common.stats import bootstrap_interval
 from experiments.sgd_noise import common
 
@@ -63,7 +64,7 @@ def plot(config: Any, metrics: dict, arrays: dict, figure_dir: Path) -> None:
     capped = np.any(status == common.CAPPED, axis=-1)
     colors = plt.cm.viridis(np.linspace(0, 0.9, len(sizes)))
     caption = f"95 % bootstrap over {metrics['seeds']} seeds; open = cell has capped lanes"
-    fits = {k: float(v["value"]) for k, v in metrics["fits"].items()}
+    fits = {k: as_float(v["value"]) for k, v in metrics["fits"].items()}
 
     def finish(fig: plt.Figure, axes: list[plt.Axes], stem: str, title: str) -> None:
         for ax in axes:
@@ -140,7 +141,7 @@ def plot(config: Any, metrics: dict, arrays: dict, figure_dir: Path) -> None:
         tc = _a(metrics[key])
         ok = np.isfinite(tc)
         a = fits[a_key]
-        interval = [float(v) for v in metrics["fits"][a_key]["interval"]]
+        interval = as_floats(metrics["fits"][a_key]["interval"])
         ax.plot(p[ok], tc[ok], marker, ms=7, label=f"{name}")
         if ok.sum() >= 2 and np.isfinite(a):
             c = np.mean(np.log(tc[ok]) + a * np.log(p[ok]))

@@ -12,19 +12,16 @@ from typing import Any
 import numpy as np
 
 from experiments.common.claims import Claim, make_claim
+from experiments.common.results import as_float
 from experiments.sgd_noise import common
 from theory import sgd_noise as theory
 
 PAPER_ONLY = ("paper",)
 
 
-def _f(value: Any) -> float:
-    return float(value) if value is not None else float("nan")
-
-
 def _r(value: Any, digits: int = 4) -> float | None:
     """Rounded finite number, or None (claims must hold finite values)."""
-    v = _f(value)
+    v = as_float(value)
     return float(f"{v:.{digits}g}") if math.isfinite(v) else None
 
 
@@ -63,12 +60,12 @@ def _weight_change(metrics: dict, profile: str) -> Claim:
 
 def _edge(metrics: dict, profile: str) -> Claim:
     edge = metrics["divergence_edge"]
-    t_max = [_f(v) for v in edge["T_max"]]
+    t_max = [as_float(v) for v in edge["T_max"]]
     # Right-censored rows (nothing diverged) sit above every finite edge.
     seq = [v if c != "right" else math.inf for v, c in zip(t_max, edge["censoring"],
                                                             strict=True) if c != "left"]
     monotone = all(b >= a for a, b in zip(seq[:-1], seq[1:], strict=True)) and len(seq) > 1
-    k = _f(edge["k_max"])
+    k = as_float(edge["k_max"])
     lo, hi = (0.47, 0.87) if profile == "paper" else (0.33, 1.0)
     k_theory = float(theory.topt_exponent(5))
     return make_claim(
@@ -115,7 +112,7 @@ def _lazy(metrics: dict, profile: str) -> Claim:
 def _best_noise(metrics: dict) -> tuple[int | None, dict | None]:
     best, row = None, None
     for i, r in enumerate(metrics["noise_effect"]):
-        if r["delta_best"] is None or not math.isfinite(_f(r["z"])):
+        if r["delta_best"] is None or not math.isfinite(as_float(r["z"])):
             continue
         if row is None or r["delta_best"] > row["delta_best"]:
             best, row = i, r
@@ -125,7 +122,7 @@ def _best_noise(metrics: dict) -> tuple[int | None, dict | None]:
 def _helps(metrics: dict, profile: str) -> Claim:
     i, row = _best_noise(metrics)
     d_min, z_min = (0.01, 3.0) if profile == "paper" else (0.015, 2.0)
-    passed = row is not None and row["delta_best"] >= d_min and _f(row["z"]) >= z_min
+    passed = row is not None and row["delta_best"] >= d_min and as_float(row["z"]) >= z_min
     per_alpha = {f"α=2^{a}": _r(r["delta_best"], 3) for a, r in
                  zip(metrics["log2_alphas"], metrics["noise_effect"], strict=True)
                  if r["delta_best"] is not None}
@@ -150,7 +147,7 @@ def _paper_only(metrics: dict, profile: str) -> list[Claim]:
     hurt_z = max((r.get("hurt_z", 0.0) for r in rows if r["delta_best"] is not None
                   and r.get("hurt", 0.0) == hurt), default=0.0)
     log2a = np.asarray(metrics["log2_alphas"], float)
-    topt = np.asarray([_f(r["T_opt"]) for r in rows])
+    topt = np.asarray([as_float(r["T_opt"]) for r in rows])
     use = (log2a <= -2) & np.isfinite(topt)
     slope = float(np.polyfit(log2a[use], np.log2(topt[use]), 1)[0]) if use.sum() >= 2 else None
     lazy_row, rich_row = rows[-1], rows[0]

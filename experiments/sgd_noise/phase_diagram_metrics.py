@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.common.results import undefined_as_none
 from experiments.sgd_noise import common
 
 SKIPPED = 4  # status of a grid cell the skip rule left out (not a run status)
@@ -164,8 +165,10 @@ def derive(config: Any, g: dict, fields: dict, layers: np.ndarray) -> tuple[dict
         "err_mean": err_mean.tolist(), "err_se": err_se.tolist(),
         "rel_change_geomean": rel_geo.tolist(),
         "steps_max": np.where(status == SKIPPED, 0, fields["steps"]).max(-1).tolist(),
-        "divergence_edge": {"T_max": t_max, "censoring": censor, "k_max": k_max,
-                            "k_max_interval": _bootstrap_slope(g, status, config.seed)},
+        # T_max of a censored row and k_max without two uncensored rows are undefined: null.
+        "divergence_edge": undefined_as_none({
+            "T_max": t_max, "censoring": censor, "k_max": k_max,
+            "k_max_interval": _bootstrap_slope(g, status, config.seed)}),
         "noise_effect": noise,
         "lazy_independence": _lazy_independence(g, err, rel, state),
         "weight_change_column": _weight_change_column(g, rel, state),

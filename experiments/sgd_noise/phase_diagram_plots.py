@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.patches import Patch
 
 from experiments.common.plotting import INTERVAL_95, save_figure
+from experiments.common.results import as_float, as_floats
 from theory import sgd_noise as theory
 
 FIGURES = ("test_error_map", "weight_change_map", "error_vs_T")
@@ -36,11 +37,11 @@ def _arr(value: Any) -> np.ndarray:
 
 def _overlays(ax: plt.Axes, metrics: dict, la: np.ndarray, lt: np.ndarray) -> None:
     edge = metrics["divergence_edge"]
-    t_max = np.asarray([float(v) for v in edge["T_max"]])
+    t_max = as_floats(edge["T_max"])
     ok = np.isfinite(t_max)
     if ok.any():
         ax.plot(la[ok], np.log2(t_max[ok]), "k-o", ms=4, lw=1.5,
-                label=f"divergence edge (k_max = {float(edge['k_max']):.2f})")
+                label=f"divergence edge (k_max = {as_float(edge['k_max']):.2f})")
         ref = np.flatnonzero(ok & (la == 0))
         if ref.size:
             k = float(theory.topt_exponent(5))

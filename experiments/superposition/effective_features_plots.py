@@ -14,33 +14,28 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from experiments.common.plotting import save_figure
+from experiments.common.results import as_floats
 
 FIGURES = ("psi_validation", "psi_vs_sparsity", "dropout")
 PAPER_FIGURES = ("dict_scaling", "sae_robustness")
 
 
-def _arr(values: Any) -> np.ndarray:
-    """Floats from metrics lists (JSON writes NaN as the string 'nan')."""
-    flat = values if isinstance(values, list | tuple) else [values]
-    return np.array([np.nan if isinstance(v, str) else float(v) for v in flat], float)
-
-
 def _ci_text(c: dict[str, Any]) -> str:
-    r, lo, hi = _arr([c["r"], c["lo"], c["hi"]])
+    r, lo, hi = as_floats([c["r"], c["lo"], c["hi"]])
     return f"r = {r:.2f} [{lo:.2f}, {hi:.2f}]"
 
 
 def _psi_validation(metrics: dict[str, Any], figure_dir: Path) -> None:
     toy = metrics["toy"]
     corr = toy["correlations"]
-    ref = _arr(toy["psi_ref"])
+    ref = as_floats(toy["psi_ref"])
     fig, ax = plt.subplots(figsize=(5.2, 4.4))
     series = (("psi_sae", "o", r"$\psi_{SAE}$ = F/N (SAE codes)", "sae_vs_ref"),
               ("psi_frob", "s", r"$\psi_{Frob}$ = $\|W\|_F^2/N$ (toy weights)", "ref_vs_frob"),
               ("psi_frob_sae", "^", r"$\psi_{Frob}^{SAE}$ = $\|W_e\|_F^2/N$ (SAE dictionary)",
                "frob_sae_vs_ref"))
     for key, marker, label, ckey in series:
-        ax.plot(ref, _arr(toy[key]), marker, ls="none", ms=4, alpha=0.8,
+        ax.plot(ref, as_floats(toy[key]), marker, ls="none", ms=4, alpha=0.8,
                 label=f"{label}: {_ci_text(corr[ckey])}")
     top = max(np.nanmax(ref), 1.0) * 1.1
     ax.plot([0, top], [0, top], "k--", lw=1, label="identity")
@@ -55,13 +50,13 @@ def _psi_validation(metrics: dict[str, Any], figure_dir: Path) -> None:
 
 def _psi_vs_sparsity(metrics: dict[str, Any], figure_dir: Path) -> None:
     toy = metrics["toy"]
-    x = _arr(toy["inv_density"])
+    x = as_floats(toy["inv_density"])
     fig, ax = plt.subplots(figsize=(5.6, 4.0))
     for key, marker, label in (("psi_sae", "o-", r"$\psi_{SAE}$ (SAE codes)"),
                                ("psi_ref", "s-", r"$\psi_{ref}$ (weight entropy)"),
                                ("psi_frob", "^-", r"$\psi_{Frob}$ (Frobenius)"),
                                ("psi_codes", "x:", r"$\psi_{codes}$ (toy outputs, diagnostic)")):
-        ax.plot(x, _arr(toy[key]), marker, ms=3.5, lw=1, label=label)
+        ax.plot(x, as_floats(toy[key]), marker, ms=3.5, lw=1, label=label)
     ratio = toy["n_features"] / toy["n_hidden"]
     ax.axhline(1.0, color="gray", lw=1, ls="--", label="ψ = 1 (no superposition)")
     ax.axhline(ratio, color="k", lw=1, ls="--", label=f"ψ = M/N = {ratio:g}")
@@ -75,12 +70,12 @@ def _psi_vs_sparsity(metrics: dict[str, Any], figure_dir: Path) -> None:
 
 def _dropout(metrics: dict[str, Any], figure_dir: Path) -> None:
     drop = metrics["dropout"]
-    rates = _arr(drop["rates"])
+    rates = as_floats(drop["rates"])
     fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.6))
     for width, w in sorted(drop["widths"].items(), key=lambda kv: int(kv[0])):
         seeds = len(w["F"][0])
         for ax, summary in ((axes[0], w["F_summary"]), (axes[1], w["test_acc_summary"])):
-            mean, lo, hi = _arr(summary["mean"]), _arr(summary["lo"]), _arr(summary["hi"])
+            mean, lo, hi = (as_floats(summary[k]) for k in ("mean", "lo", "hi"))
             ax.errorbar(rates, mean, yerr=[mean - lo, hi - mean], marker="o", ms=3.5,
                         label=f"h = {width} (D = {w['dict_size']})")
     interval = (f"95% bootstrap CI over {seeds} seeds" if seeds > 1
@@ -99,15 +94,15 @@ def _dict_scaling(metrics: dict[str, Any], figure_dir: Path) -> None:
     scaling = metrics["dict_scaling"]
     if scaling is None:  # sweep off (cpu profile)
         return
-    exps = _arr(scaling["expansions"])
-    mean_all = np.array([_arr(row) for row in scaling["F_summary"]["mean"]])
-    lo = np.array([_arr(row) for row in scaling["F_summary"]["lo"]])
-    hi = np.array([_arr(row) for row in scaling["F_summary"]["hi"]])
+    exps = as_floats(scaling["expansions"])
+    mean_all = np.array([as_floats(row) for row in scaling["F_summary"]["mean"]])
+    lo = np.array([as_floats(row) for row in scaling["F_summary"]["lo"]])
+    hi = np.array([as_floats(row) for row in scaling["F_summary"]["hi"]])
     fig, ax = plt.subplots(figsize=(5.2, 4.0))
     for i, lam in enumerate(scaling["l1s"]):
         m = mean_all[i]
         ax.errorbar(exps, m, yerr=[m - lo[i], hi[i] - m], marker="o", ms=3.5,
-                    label=f"λ = {lam:g}, G = {_arr([scaling['growth'][i]])[0]:.2f}")
+                    label=f"λ = {lam:g}, G = {as_floats([scaling['growth'][i]])[0]:.2f}")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log", base=2)
     ax.set_xlabel("dictionary expansion e = D/h (D = min(1024, e·h))")
@@ -126,8 +121,8 @@ def _robustness(metrics: dict[str, Any], figure_dir: Path) -> None:
     panels = (("l1", "L1 coefficient λ", True), ("expansion", "expansion D/N", True),
               ("features", "toy input size M (N = 5)", False))
     for ax, (key, label, log) in zip(axes, panels, strict=True):
-        x, r = _arr(robust[key]["values"]), _arr(robust[key]["r"])
-        lo, hi = _arr(robust[key]["lo"]), _arr(robust[key]["hi"])
+        x, r = as_floats(robust[key]["values"]), as_floats(robust[key]["r"])
+        lo, hi = as_floats(robust[key]["lo"]), as_floats(robust[key]["hi"])
         ax.errorbar(x, r, yerr=[r - lo, hi - r], marker="o", ms=4)
         if log:
             ax.set_xscale("log")

@@ -12,6 +12,7 @@ exp(H(q))/N with q_i ∝ ‖W_i‖^2 (reconstructed, trap 14) and ψ_Frob = ‖W
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import jax
@@ -19,6 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 import scipy.stats
 
+from experiments.common.results import undefined_as_none
 from experiments.common.sweep import find_non_finite, run_sweep
 from experiments.superposition import _sae, _tms
 from experiments.superposition._data import thresholds_to_device
@@ -141,14 +143,16 @@ def pearson_ci(x: np.ndarray, y: np.ndarray, seed: int,
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(den > 0, (a * b).sum(axis=axis) / den, np.nan)
 
+    # Undefined values (too few models, or degenerate resamples at tiny sizes) are None.
     r = float(stat(x, y))
     if x.size < 3 or not np.isfinite(r):
-        return {"r": r, "lo": float("nan"), "hi": float("nan"), "n": int(x.size)}
+        return undefined_as_none({"r": r, "lo": math.nan, "hi": math.nan, "n": int(x.size)})
     res = scipy.stats.bootstrap((x, y), stat, paired=True, vectorized=True,
                                 n_resamples=resamples, confidence_level=0.95,
                                 method="percentile", rng=np.random.default_rng(seed))
     ci = res.confidence_interval
-    return {"r": r, "lo": float(ci.low), "hi": float(ci.high), "n": int(x.size)}
+    return undefined_as_none({"r": r, "lo": float(ci.low), "hi": float(ci.high),
+                              "n": int(x.size)})
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
