@@ -122,6 +122,18 @@ def test_run_sweep_matches_python_loop_and_ignores_batch():
                                   sweep.run_sweep(fn, (seeds, scales), batch=5))
 
 
+def test_one_after_another_returns_the_plain_results():
+    def cell(x):
+        return sweep.one_after_another([(jnp.linalg.qr, (x,)), (lambda a: jnp.linalg.cholesky(
+            a @ a.T + jnp.eye(3)), (x,)), (jnp.sum, (x,))])
+
+    x = jax.random.normal(jax.random.key(0), (4, 3, 3))
+    q, chol, total = jax.jit(jax.vmap(cell))(x)
+    assert np.array_equal(q[0], jax.vmap(jnp.linalg.qr)(x)[0])
+    assert np.allclose(chol, jax.vmap(lambda a: jnp.linalg.cholesky(a @ a.T + jnp.eye(3)))(x))
+    assert np.array_equal(total, jnp.sum(x, axis=(1, 2)))
+
+
 def test_find_non_finite_names_the_diverged_configuration():
     values = np.asarray([[1.0, 2.0], [np.nan, 1.0], [np.inf, 0.0]])
     assert sweep.find_non_finite(values, ["a", "b", "c"]) == ["b", "c"]

@@ -12,7 +12,7 @@ keys from its inputs (e.g. ``fold_in(key, config_id)``), never from its position
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jax
@@ -98,6 +98,31 @@ def run_sweep(
                      format_seconds(elapsed), format_seconds(eta))
     stacked = jax.tree.map(lambda *parts: np.concatenate(parts, axis=0), *outputs)
     return jax.tree.map(lambda a: a[:total], stacked)
+
+
+def one_after_another(calls: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[Any]:
+    """``[fn(*args) for fn, args in calls]``, each call starting after the previous result exists.
+
+    Use inside a jitted, vmapped function that runs several independent batched LAPACK kernels
+    (QR, Cholesky, SVD) on CPU. jaxlib splits each batched kernel over XLA's intra-op thread pool
+    and parks a pool worker until its share is done; two such kernels scheduled at once on a
+    2-thread pool wait on each other forever (seen with jax 0.10.1: QR beside Cholesky at
+    n = 64, batch 8; every thread idle in ``ParallelBatchMap``). ``optimization_barrier`` does
+    not help: XLA's CPU thunk executor orders work by buffer use only. So each call's first array
+    argument gets ``+ 0 * (previous results)``, a real data dependency (XLA keeps ``x * 0`` for
+    floats, whose NaN and infinity it must propagate); the kernels then run one at a time, each
+    still using every thread across its own batch.
+    """
+    results: list[Any] = []
+    for fn, args in calls:
+        if results:
+            first = next(i for i, a in enumerate(args) if jnp.ndim(a) > 0)
+            previous = sum(jnp.sum(leaf) for leaf in jax.tree.leaves(results[-1]))
+            tied = args[first] + jnp.zeros((), args[first].dtype) * previous.astype(
+                args[first].dtype)
+            args = (*args[:first], tied, *args[first + 1:])
+        results.append(fn(*args))
+    return results
 
 
 def find_non_finite(values: np.ndarray, labels: list[str]) -> list[str]:

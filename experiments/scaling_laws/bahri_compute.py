@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from experiments.common.sweep import find_non_finite, run_sweep
+from experiments.common.sweep import find_non_finite, one_after_another, run_sweep
 from experiments.scaling_laws import rf_model as rf
 from theory import scaling_rf as th
 
@@ -52,7 +52,8 @@ def resolution_sweep(n: int, *, S: int, alphas: Sequence[float], seeds: int, see
         lam = th.power_law_spectrum(S, alpha_values[alpha_idx])
         g_data = rf.gaussian(jax.random.fold_in(key, 0), n, S)
         g_param = rf.gaussian(jax.random.fold_in(key, param_stream), n, S)
-        return rf.loss_data_limited(g_data, lam), rf.loss_param_limited(g_param, lam)
+        return tuple(one_after_another([(rf.loss_data_limited, (g_data, lam)),
+                                        (rf.loss_param_limited, (g_param, lam))]))
 
     num_alphas = len(alphas)
     alpha_rows = np.concatenate([np.repeat(np.arange(num_alphas, dtype=np.int32), seeds),
@@ -103,8 +104,10 @@ def fixed_p_sweep(P: int, grid: Sequence[int], *, S: int, alpha: float, seeds: i
         key = _sweep_key(seed, TAG_FIXED_P, P, seed_i)
         pm = rf.gaussian(jax.random.fold_in(key, 0), P, S)
         design = rf.gaussian(jax.random.fold_in(key, 1), d_max, S) * jnp.sqrt(lam)[None, :]
-        losses = jnp.stack([rf.loss_finite(design[:D], pm, lam) for D in grid])
-        return losses, rf.loss_param_limited(pm, lam)
+        *losses, limit = one_after_another(
+            [(rf.loss_finite, (design[:D], pm, lam)) for D in grid]
+            + [(rf.loss_param_limited, (pm, lam))])
+        return jnp.stack(losses), limit
 
     losses, limit = run_sweep(cell, (np.arange(seeds, dtype=np.int32),), batch=batch,
                               num_devices=num_devices, name=f"fixed P={P}")
@@ -124,8 +127,10 @@ def fixed_d_sweep(D: int, grid: Sequence[int], *, S: int, alpha: float, seeds: i
         key = _sweep_key(seed, TAG_FIXED_D, D, seed_i)
         pm_max = rf.gaussian(jax.random.fold_in(key, 0), p_max, S)
         design = rf.gaussian(jax.random.fold_in(key, 1), D, S) * jnp.sqrt(lam)[None, :]
-        losses = jnp.stack([rf.loss_finite(design, pm_max[:P], lam) for P in grid])
-        return losses, rf.loss_data_limited_design(design, lam)
+        *losses, limit = one_after_another(
+            [(rf.loss_finite, (design, pm_max[:P], lam)) for P in grid]
+            + [(rf.loss_data_limited_design, (design, lam))])
+        return jnp.stack(losses), limit
 
     losses, limit = run_sweep(cell, (np.arange(seeds, dtype=np.int32),), batch=batch,
                               num_devices=num_devices, name=f"fixed D={D}")

@@ -101,7 +101,9 @@ def _exponent_claims(metrics: dict, profile: str) -> list[Claim]:
     tols = {a: _by_alpha(profile, a, (0.02, 0.04), (0.01, 0.02)) for a in diffs}
     ref = metrics["steepening_reference"]
     exps = dict(zip(ref["alphas"], ref["exponents"], strict=True))
-    steep_ok = all(abs(exps[a] - e) <= 0.002 and exps[a] > a
+    # The spec's claim is "exceeds α_K" for α_K ≤ 1 only: at α_K = 2 the finite-S slope (1.979)
+    # is slightly flatter than α_K; it is checked against its reference value alone.
+    steep_ok = all(abs(exps[a] - e) <= 0.002 and (a > 1 or exps[a] > a)
                    for a, e in STEEPENING_EXPECTED.items())
     asym = {r["alpha_K"]: max(abs(-r[p]["slope"] - r["alpha_K"]) for p in ("data", "param"))
             for r in rows if r["alpha_K"] in (0.5, 1.0, 2.0)}
@@ -123,13 +125,13 @@ def _exponent_claims(metrics: dict, profile: str) -> list[Claim]:
         make_claim(
             profile=profile, id=ID + "finite_S_steepening",
             statement="The closed-form local exponent over n ∈ [16, 512] at S = 4000 exceeds "
-                      "α_K (finite-S cut-off)",
+                      "α_K (finite-S cut-off) for α_K ≤ 1",
             source=common.source("derived", "finite-S closed form"), label="theory",
             paper={f"α_K={a}": a for a in STEEPENING_EXPECTED},
             theory={f"α_K={a}": _r(e) for a, e in exps.items()},
             measured={f"α_K={a}": _r(e) for a, e in exps.items()},
             tolerance="each within ±0.002 of the spec reference values 0.384, 0.573, 1.013, "
-                      "1.979, and > α_K",
+                      "1.979, and > α_K for α_K ≤ 1 (at α_K = 2 the reference 1.979 < 2)",
             passed=steep_ok,
             note="Theory only (rf_local_exponent); the spec's reference values are the target",
         ),
