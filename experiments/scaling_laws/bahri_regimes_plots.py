@@ -22,7 +22,7 @@ CI = "95 % bootstrap interval over seeds"
 
 def _resolution(metrics: dict, figure_dir: Path) -> None:
     rows = metrics["resolution"]
-    fig, axes = plt.subplots(1, len(rows), figsize=(3.6 * len(rows), 3.4), squeeze=False)
+    fig, axes = plt.subplots(1, len(rows), figsize=(3.6 * len(rows), 3.8), squeeze=False)
     for ax, r in zip(axes[0], rows, strict=True):
         ns = np.asarray(r["ns"])
         ax.plot(ns, r["closed_form"], "k-", label="closed form κ(n)n/(2S)")
@@ -35,7 +35,11 @@ def _resolution(metrics: dict, figure_dir: Path) -> None:
             ax.errorbar(ns * shift, m, yerr=err, fmt=marker, ms=4, mfc="none", label=label)
         ax.set(xscale="log", yscale="log", xlabel="n (D or P)", ylabel="L̄ (teacher-averaged)",
                title=f"α_K = {r['alpha_K']}")
-    axes[0, 0].legend(fontsize=7, title=CI, title_fontsize=7)
+        # Label the simulated n only: log-axis minor labels collide over one decade and a half.
+        ax.set_xticks(ns, [f"{n:g}" for n in ns])
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncol=5,
+               fontsize=8, title=CI, title_fontsize=8, frameon=False)
     fig.suptitle(f"Resolution-limited learning curves, S = {metrics['S']} "
                  "(Bahri Fig. 2a, Gaussian-feature version)", fontsize=10)
     save_figure(fig, figure_dir, "resolution_limited")
