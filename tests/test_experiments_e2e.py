@@ -20,7 +20,7 @@ import pytest
 
 from experiments import registry
 from experiments.common import claims as claims_lib
-from experiments.common import results
+from experiments.common import plotting, results
 from tests.conftest import SUITE_ROOT, program_env, run_program
 
 MODULES = list(registry.EXPERIMENTS)
@@ -95,7 +95,7 @@ def test_smoke_profile_writes_results_figures_and_valid_claims(smoke_runs, modul
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert _finite_numbers(metrics) == []
     for stem in experiment.figures_for("smoke"):
-        for ext in ("png", "pdf"):
+        for ext in plotting.figure_formats("smoke"):
             path = figures / experiment.name / f"{stem}.{ext}"
             assert path.exists() and path.stat().st_size > 1000, path
     for name in experiment.extra_outputs:
@@ -119,16 +119,30 @@ def test_same_seed_gives_byte_identical_metrics_and_figures(smoke_runs, module):
         (fig_b / experiment.name / f"{stem}.png").read_bytes()
 
 
+@pytest.fixture(scope="module")
+def plots_only_runs(smoke_runs, tmp_path_factory):
+    """Every program redraws its figures from run "a"'s saved results, two programs at a time."""
+    root = tmp_path_factory.mktemp("plots_only")
+
+    def launch(module):
+        figures = root / module
+        proc = run_program(f"experiments.{module}", "--profile=smoke",
+                           f"--out={smoke_runs[module][0][1]}", f"--figures={figures}",
+                           "--plots_only")
+        return proc, figures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(MODULES, pool.map(launch, MODULES), strict=True))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("module", MODULES)
-def test_plots_only_redraws_from_saved_results(smoke_runs, module, run, tmp_path):
-    _, out, _ = smoke_runs[module][0]
-    proc = run(f"experiments.{module}", "--profile=smoke", f"--out={out}",
-               f"--figures={tmp_path}", "--plots_only")
+def test_plots_only_redraws_from_saved_results(plots_only_runs, module):
+    proc, figures = plots_only_runs[module]
     assert proc.returncode == 0, proc.stderr[-2000:]
     experiment = registry.load(module)
     stems = experiment.figures_for("smoke")
-    assert all((tmp_path / experiment.name / f"{s}.png").exists() for s in stems)
+    assert stems and all((figures / experiment.name / f"{s}.png").exists() for s in stems)
 
 
 @pytest.mark.slow

@@ -59,7 +59,7 @@ class Experiment:
       compute: ``(config, ctx) -> (metrics, arrays)``; the only part that simulates.
       make_claims: ``(config, metrics, arrays, profile) -> [Claim]``; reads results only.
       plot: ``(config, metrics, arrays, figure_dir) -> None``; reads results only.
-      figures: stems of the figures ``plot`` must write (PNG and PDF each).
+      figures: stems of the figures ``plot`` must write (PNG, and PDF outside smoke).
       paper_figures: stems written only where the paper-only parts run (smoke, at toy size, and
         paper); the cpu profile skips them.
       x64: enable float64 before computing.
@@ -217,12 +217,12 @@ def execute(experiment: Experiment, config: Config, *, profile: str, out: Path,
             "wall_seconds": round(time.perf_counter() - start, 2),
         })
         run_dir.clear_stages()
-    from experiments.common.plotting import use_style
+    from experiments.common.plotting import figure_formats, use_style
 
-    use_style()
+    use_style(profile)
     experiment.plot(config, metrics, arrays, figure_dir)
     missing = [s for s in experiment.figures_for(profile)
-               if not (figure_dir / f"{s}.png").exists() or not (figure_dir / f"{s}.pdf").exists()]
+               if not all((figure_dir / f"{s}.{ext}").exists() for ext in figure_formats(profile))]
     missing += [n for n in experiment.extra_outputs if not (figure_dir / n).exists()]
     if missing:
         raise RuntimeError(f"{experiment.name}: plot did not write {missing}")

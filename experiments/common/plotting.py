@@ -26,21 +26,33 @@ STYLE_FILE = SUITE_ROOT / "figures" / "style.mplstyle"
 INTERVAL_95 = 1.959963984540054  # Φ⁻¹(0.975): half-width of a 95 % normal interval, in SEs
 
 
-def use_style() -> None:
+_METADATA = {"png": {"Software": None},
+             "pdf": {"Creator": None, "Producer": None, "CreationDate": None}}
+_formats: tuple[str, ...] = ("png", "pdf")
+
+
+def figure_formats(profile: str) -> tuple[str, ...]:
+    """File formats of a profile's figures: smoke (CI's pipeline check) writes PNG only, since
+    each PDF costs a second full draw; cpu and paper write PNG and PDF."""
+    return ("png",) if profile == "smoke" else ("png", "pdf")
+
+
+def use_style(profile: str = "cpu") -> None:
+    """Loads the suite's style and sets the formats ``save_figure`` writes for ``profile``."""
+    global _formats
     plt.style.use(STYLE_FILE)
+    _formats = figure_formats(profile)
 
 
 def save_figure(fig: matplotlib.figure.Figure, directory: Path, stem: str) -> list[Path]:
-    """Saves ``fig`` as ``<directory>/<stem>.png`` and ``.pdf`` (atomically) and closes it."""
+    """Saves ``fig`` as ``<directory>/<stem>.png`` (and ``.pdf`` outside smoke), atomically, and
+    closes it."""
     import io
 
     paths = []
-    for ext, metadata in (
-        ("png", {"Software": None}),
-        ("pdf", {"Creator": None, "Producer": None, "CreationDate": None}),
-    ):
+    for ext in _formats:
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=ext, metadata=metadata)
+        fig.savefig(buffer, format=ext, metadata=_METADATA[ext])
         path = Path(directory) / f"{stem}.{ext}"
         atomic_write_bytes(path, buffer.getvalue())
         paths.append(path)
