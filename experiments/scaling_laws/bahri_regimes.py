@@ -9,15 +9,15 @@ slope (not −α_K); variance-limited excesses ∝ 1/D (exact formula L(∞,P)·
 double-descent peaks at D = P; manifold interpolation exponents 4/d (local-linear) and 2/d (1-NN).
 
 Run:  python -m experiments.scaling_laws.bahri_regimes --profile=cpu
-Runtime (whole process), measured under heavy load only (2 CPU cores shared with ≈ 7 other
-busy processes, load average 12–17, i.e. ≈ 6–8× slower than idle): smoke 3 min 47 s wall for
-1 min 8 s of CPU time (mostly XLA compilation: one compile per n, per fixed size and per d);
-cpu: see the project report (the spec's idle-machine estimate is ≈ 2 min: resolution ≈ 45 s,
-sweeps ≈ 40 s, manifold ≈ 10 s). paper (S = 1e5, n up to 2048) is meant for a GPU, not run.
+Runtime (idle 2-core machine, whole process): smoke 34 s (mostly XLA compilation: one compile
+per n, per fixed size and per d); cpu 347 s (resolution sweep ≈ 150 s, fixed-P/D sweeps ≈ 150 s,
+manifold ≈ 30 s; the spec's estimate is ≈ 2 min). paper (S = 1e5, n up to 2048) is meant for a
+GPU, not run. The batched QR, Cholesky and SVD kernels of one cell run one after another
+(``sweep.one_after_another``): side by side they deadlocked jaxlib's 2-thread CPU pool.
 
 Expected outcome (cpu): simulated means within 1 % of κ(n)n/(2S) for α_K ≤ 1 (≈ 2–4 % at
 α_K = 2); fitted slopes −0.384, −0.573, −1.013, −1.979 (the finite-S closed form at S = 4000,
-n = 16…512) within 0.02–0.04; CRN identity to ≈ 1e-8; excess/formula ratios 0.98–1.03 for
+n = 16…512) within 0.02–0.04; CRN identity to ≈ 1e-10 (measured max 3.6e-11, at α_K = 2); excess/formula ratios 0.98–1.03 for
 D ≥ 4P; slope of L(D,P) − L(D,∞) over P ≥ 8D ≈ −1.04 to −1.06; median loss peaks at D = P;
 manifold slopes ≈ −3.9, −2.0, −1.3, −0.94 (local-linear) and −2.0, −1.0, −0.67, −0.48 (1-NN).
 

@@ -49,15 +49,15 @@ _COMMON = {"dataset": "mnist1d", "seed_testset": 0, "batch": 16, "activation": "
 PROFILES = {
     "smoke": {**_COMMON, "n_pool": 2000, "n_test": 512, "train_sizes": [64, 128], "depth": 2,
               "width": 32, "log2_temperatures": [-10, -6, -4], "seeds": 2, "n_ntk": 16,
-              "max_steps": 2000, "batch_sampling": "replace"},
+              "max_steps": 2000, "batch_sampling": "replace", "group_temperatures": 2},
     "cpu": {**_COMMON, "n_pool": 20_000, "n_test": 8192,
             "train_sizes": [256, 512, 1024, 2048, 4096], "depth": 5, "width": 128,
             "log2_temperatures": [-14, -11, -9, -8, -7, -6, -5, -4], "seeds": 4, "n_ntk": 128,
-            "max_steps": 100_000, "batch_sampling": "replace"},
+            "max_steps": 100_000, "batch_sampling": "replace", "group_temperatures": 2},
     "paper": {**_COMMON, "n_pool": 60_000, "n_test": 32_768,
               "train_sizes": [1024, 2048, 4096, 8192, 16384], "depth": 5, "width": 128,
               "log2_temperatures": list(range(-13, 3)), "seeds": 5, "n_ntk": 128,
-              "max_steps": 2_000_000, "batch_sampling": "distinct"},
+              "max_steps": 2_000_000, "batch_sampling": "distinct", "group_temperatures": 16},
 }
 
 
@@ -79,7 +79,7 @@ CHECKS = {
     "depth": cfg.int_at_least(1), "width": cfg.int_at_least(1),
     "log2_temperatures": _increasing_ints(-40, 40), "seeds": common.SEEDS,
     "n_ntk": cfg.int_at_least(1), "max_steps": common.MAX_STEPS,
-    "batch_sampling": common.BATCH_SAMPLING,
+    "batch_sampling": common.BATCH_SAMPLING, "group_temperatures": cfg.int_at_least(1),
 }
 
 
@@ -120,7 +120,11 @@ def _run_group(config: Config, num_train: int, data: _fc.Data, num_devices: int,
     seeds = s.ravel().astype(np.int32)
     alphas = np.full(t.size, 2.0**config.log2_alpha, np.float32)
     rows = (seeds, alphas, t.ravel().astype(np.float32))
-    out = run_sweep(None, rows, batch=t.size, num_devices=num_devices, name=name, jitted=sweep)
+    # Calls of group_temperatures adjacent T × seeds lanes (rows are T-major): at large P the
+    # highest T needs ≈ 2× the steps of the lowest, and a vmapped while loop runs to its slowest
+    # lane. Every call has the same shape, so one compilation per P.
+    lanes = min(config.group_temperatures, len(temps)) * config.seeds
+    out = run_sweep(None, rows, batch=lanes, num_devices=num_devices, name=name, jitted=sweep)
     ntk = _ntk.make_ntk_change(spec, config.n_ntk, config.seed)
     kernel = jax.tree.map(np.asarray, ntk(seeds, tuple(out["params"]), data.x_candidates))
     diverged = out["status"] == common.DIVERGED
