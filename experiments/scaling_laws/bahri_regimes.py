@@ -10,16 +10,18 @@ double-descent peaks at D = P; manifold interpolation exponents 4/d (local-linea
 
 Run:  python -m experiments.scaling_laws.bahri_regimes --profile=cpu
 Runtime (idle 2-core machine, whole process): smoke 34 s (mostly XLA compilation: one compile
-per n, per fixed size and per d); cpu 347 s (resolution sweep ≈ 150 s, fixed-P/D sweeps ≈ 150 s,
-manifold ≈ 30 s; the spec's estimate is ≈ 2 min). paper (S = 1e5, n up to 2048) is meant for a
-GPU, not run. The batched QR, Cholesky and SVD kernels of one cell run one after another
-(``sweep.one_after_another``): side by side they deadlocked jaxlib's 2-thread CPU pool.
+per n, per fixed size and per d); cpu 347 s (resolution sweep ≈ 125 s, fixed-P/D sweeps
+≈ 155 s, manifold and figures ≈ 65 s; the spec's estimate is ≈ 2 min). paper (S = 1e5, n up to
+2048) is meant for a GPU, not run. The batched QR, Cholesky and SVD kernels of one cell run one
+after another (``sweep.one_after_another``): side by side they deadlocked jaxlib's 2-thread CPU
+pool.
 
 Expected outcome (cpu): simulated means within 1 % of κ(n)n/(2S) for α_K ≤ 1 (≈ 2–4 % at
 α_K = 2); fitted slopes −0.384, −0.573, −1.013, −1.979 (the finite-S closed form at S = 4000,
-n = 16…512) within 0.02–0.04; CRN identity to ≈ 1e-10 (measured max 3.6e-11, at α_K = 2); excess/formula ratios 0.98–1.03 for
-D ≥ 4P; slope of L(D,P) − L(D,∞) over P ≥ 8D ≈ −1.04 to −1.06; median loss peaks at D = P;
-manifold slopes ≈ −3.9, −2.0, −1.3, −0.94 (local-linear) and −2.0, −1.0, −0.67, −0.48 (1-NN).
+n = 16…512) within 0.02–0.04; CRN identity to ≈ 1e-10 (measured max 3.6e-11, at α_K = 2);
+excess/formula ratios 0.98–1.03 for D ≥ 4P; slope of L(D,P) − L(D,∞) over P ≥ 8D ≈ −1.04 to
+−1.06; median loss peaks at D = P; manifold slopes ≈ −3.9, −2.0, −1.3, −0.94 (local-linear) and
+−2.0, −1.0, −0.67, −0.48 (1-NN).
 
 Conventions [reconstructed unless marked]: Gaussian features F ~ N(0, Λ), λ_i = i^-(1+α_K)
 stand in for the paper's random-ReLU features on pooled MNIST; α_K is the *loss* exponent; the
