@@ -9,12 +9,11 @@ tstar_grows_with_P, tc_power_law_weights, tc_power_law_ntk, a_equals_gamma_over_
 noise_effect_depends_on_P.
 
 Run:  python -m experiments.sgd_noise.critical_temperature --profile=cpu
-Runtime: spec §5.2 expects ≈ 120–180 s for cpu on 2 idle cores (P = 4096 dominates with
-≈ 2.6·10⁴ steps × 32 lanes; one sweep compilation per P, one NTK compilation for all P; NTK
-≈ 15 s). Measured here only under heavy load (2 cores shared with other jobs, load average
-10–17): smoke ≈ 9 min wall for ≈ 60 s of CPU time (mostly the two compilations); the cpu profile
-was not run to completion in this session. paper (P up to 16384, 16 temperatures, 5 seeds) is
-meant for a GPU and was not run.
+Runtime, idle 2-core machine (whole process): smoke 20 s; cpu 320 s (spec §5.2 expects
+≈ 120–180 s; one sweep compilation per P, one NTK compilation for all P). Each P runs in calls
+of two adjacent temperatures × 4 seeds: at P = 4096 the highest T needs ≈ 2× the steps of the
+lowest, and whole-P groups (32 lanes to the slowest lane's ≈ 2.9·10⁴ steps) took 605 s.
+paper (P up to 16384, 16 temperatures, 5 seeds) is meant for a GPU and was not run.
 
 Expected outcome (cpu, spec §3.3): r = ‖w − w0‖/‖w0‖ ∝ T^δ P^γ with δ ≈ 0.85–0.95 and
 γ ≈ 0.5–0.6; t* ∝ T (slope 0.95–1.07) and t*/T ∝ P^b with b ≈ 1.4–1.6; T_c^w (r = 0.02) ∝ P^−a_w

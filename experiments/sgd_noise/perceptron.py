@@ -8,12 +8,9 @@ w_perp_P_independent, tstar_linear_in_T, b_chi{0,1,3}, b_ordering, test_error_ex
 crossover_temperature, noise_hurts_depleted.
 
 Run:  python -m experiments.sgd_noise.perceptron --profile=cpu
-Runtime, measured on 2 CPU cores shared with about 7 other processes (load average 10–12, so
-several times slower than an idle machine): smoke ≈ 140 s wall (35 s CPU time; mostly
-compilation: one per training-set size P plus the data pool); cpu ≈ 300 s of compute (392 lanes,
-6 compilations, the χ = 0, P = 1024 group ≈ 1.2·10⁵ steps is the slowest) plus ≈ 90 s of
-bootstrap and plotting. paper (B = 2, distinct batches, d = 128, cap 10⁸ steps) is meant for a
-GPU and was not run.
+Runtime, idle 2-core machine (whole process): cpu 57 s (392 lanes, 6 compilations; the χ = 0,
+P = 1024 group is the slowest); smoke 19 s. paper (B = 2, distinct batches, d = 128, cap 10⁸
+steps) is meant for a GPU and was not run.
 
 Expected outcome (cpu): γ_fit ≈ 0.93, 0.43, 0.18 for χ = 0, 1, 3 (asymptotes 1, 1/2, 1/4, reached
 from below); b_fit ≈ 2.6, 1.66, 1.35 (asymptotes 3, 2, 3/2); δ ≈ 1; t* ∝ T; ε ∝ 1/P;

@@ -9,12 +9,12 @@ divergence_edge, lazy_alpha_independence, noise_helps_somewhere (cpu); noise_hur
 topt_exponent, opposite_effects (paper only).
 
 Run:  python -m experiments.sgd_noise.phase_diagram --profile=cpu
-Runtime: spec §5.2 expects ≈ 170–200 s for cpu on 2 idle cores (210 lanes in 9 groups of 24;
-one compilation shared by all groups; ≈ 60–90 µs per lane-step). Measured here only under heavy
-load (2 cores shared with other jobs, load average 10–17): ≈ 290 µs per lane-step at L = 5,
-h = 128, compilation ≈ 80 s, MNIST-1D pool of 20 000 ≈ 30 s, ≈ 13–15 min per α group of the cpu
-profile; smoke ≈ 60 s wall (≈ 25 s CPU time). No idle-machine timing was possible. paper
-(26 α × 31 T × 9 seeds, max_steps 10⁶) is meant for a GPU and was not run.
+Runtime, idle 2-core machine (whole process): smoke 12 s; cpu 270 s (spec §5.2 expects
+≈ 170–200 s). Each α row runs in calls of two adjacent temperatures × 3 seeds (6 lanes): a
+vmapped while loop runs to its slowest lane and the lowest T needs up to 10× the steps of the
+highest, so this executes 1.1·10⁶ lane-steps instead of the 1.9·10⁶ of whole-row groups (that
+layout took 685 s). One lane-step costs ≈ 235 µs here (spec: 60–90 µs). paper (26 α × 31 T ×
+9 seeds, max_steps 10⁶) is meant for a GPU and was not run.
 
 Expected outcome (cpu, spec §3.2): relative weight change at T = 2^−10 falls from ≈ 2.5
 (α = 2^−6) to ≈ 0.004 (α = 2^13); α = 2^−6 diverges for T ≥ 2^−8, α = 1 near T = 2^−4, so the
