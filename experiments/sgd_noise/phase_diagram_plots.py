@@ -20,6 +20,7 @@ from experiments.common.results import as_float, as_floats
 from theory import sgd_noise as theory
 
 FIGURES = ("test_error_map", "weight_change_map", "error_vs_T")
+LAZY_RICH = math.log10(0.1)  # log10 of the relative weight change that separates lazy from rich
 
 
 def _edges(centres: np.ndarray) -> np.ndarray:
@@ -57,7 +58,8 @@ def _overlays(ax: plt.Axes, metrics: dict, la: np.ndarray, lt: np.ndarray) -> No
 
 
 def _map(metrics: dict, values: np.ndarray, label: str, cmap: str, figure_dir: Path,
-         stem: str, contour: float | None = None) -> None:
+         stem: str, log_rel: np.ndarray) -> None:
+    """One (α, T) map of ``values`` with the lazy/rich boundary drawn from the weight change."""
     la = np.asarray(metrics["log2_alphas"], float)
     lt = np.asarray(metrics["log2_temperatures"], float)
     state = np.asarray(metrics["cell_state"])
@@ -73,10 +75,16 @@ def _map(metrics: dict, values: np.ndarray, label: str, cmap: str, figure_dir: P
     if capped[0].size:
         ax.plot(la[capped[0]], lt[capped[1]], "o", mfc="none", mec="deepskyblue", mew=2.5, ms=11,
                 label="capped (step cap hit; excluded from fits)")
-    if contour is not None and np.isfinite(shown).sum() >= 4 and la.size > 1 and lt.size > 1:
-        filled = np.where(np.isfinite(shown), shown, np.nanmax(shown))
-        cs = ax.contour(la, lt, filled.T, levels=[contour], colors="k", linewidths=1.2)
-        ax.clabel(cs, fmt={contour: "lazy/rich (rel = 0.1)"}, fontsize=8)
+    rel_shown = np.where(state <= 1, log_rel, np.nan)
+    if np.isfinite(rel_shown).sum() >= 4 and la.size > 1 and lt.size > 1:
+        # Cells without a value take their regime's extreme: diverged cells (small α, large T)
+        # the richest value, skipped GD-like cells (large α, small T) the laziest.
+        filled = np.where(np.isfinite(rel_shown), rel_shown,
+                          np.where(state == 3, np.nanmin(rel_shown), np.nanmax(rel_shown)))
+        ax.contour(la, lt, filled.T, levels=[LAZY_RICH], colors="k", linewidths=1.2,
+                   linestyles="--")
+        ax.plot([], [], "k--", lw=1.2,
+                label="lazy/rich boundary: ‖w − w₀‖/‖w₀‖ = 0.1 (rich where larger)")
     _overlays(ax, metrics, la, lt)
     handles, labels = ax.get_legend_handles_labels()
     handles += [Patch(facecolor="0.75", hatch="///", edgecolor="0.4"),
@@ -130,7 +138,7 @@ def plot(config: Any, metrics: dict, arrays: dict, figure_dir: Path) -> None:
     rel = _arr(metrics["rel_change_geomean"])
     with np.errstate(divide="ignore", invalid="ignore"):
         log_rel = np.log10(rel)
-    _map(metrics, err, "mean test error ε", "magma_r", figure_dir, "test_error_map")
+    _map(metrics, err, "mean test error ε", "magma_r", figure_dir, "test_error_map", log_rel)
     _map(metrics, log_rel, "log₁₀ ‖w − w₀‖/‖w₀‖", "viridis", figure_dir, "weight_change_map",
-         contour=math.log10(0.1))
+         log_rel)
     _error_vs_t(metrics, figure_dir)
