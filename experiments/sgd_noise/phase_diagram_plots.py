@@ -32,10 +32,6 @@ def _edges(centres: np.ndarray) -> np.ndarray:
     return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
 
 
-def _arr(value: Any) -> np.ndarray:
-    return np.asarray(value, dtype=float) if not isinstance(value, np.ndarray) else value
-
-
 def _overlays(ax: plt.Axes, metrics: dict, la: np.ndarray, lt: np.ndarray) -> None:
     edge = metrics["divergence_edge"]
     t_max = as_floats(edge["T_max"])
@@ -100,7 +96,7 @@ def _map(metrics: dict, values: np.ndarray, label: str, cmap: str, figure_dir: P
 def _error_vs_t(metrics: dict, figure_dir: Path) -> None:
     la = metrics["log2_alphas"]
     t = 2.0 ** np.asarray(metrics["log2_temperatures"], float)
-    err, se = _arr(metrics["err_mean"]), _arr(metrics["err_se"])
+    err, se = as_floats(metrics["err_mean"]), as_floats(metrics["err_se"])
     state = np.asarray(metrics["cell_state"])
     fig, ax = plt.subplots(figsize=(7.2, 4.8))
     colors = plt.cm.viridis(np.linspace(0, 0.95, len(la)))
@@ -134,8 +130,8 @@ def plot(config: Any, metrics: dict, arrays: dict, figure_dir: Path) -> None:
     """Writes every figure in FIGURES from saved results."""
     metrics = {**metrics, "P": config["num_train"], "depth": config["depth"],
                "width": config["width"]}
-    err = _arr(metrics["err_mean"])
-    rel = _arr(metrics["rel_change_geomean"])
+    err = as_floats(metrics["err_mean"])
+    rel = as_floats(metrics["rel_change_geomean"])
     with np.errstate(divide="ignore", invalid="ignore"):
         log_rel = np.log10(rel)
     _map(metrics, err, "mean test error ε", "magma_r", figure_dir, "test_error_map", log_rel)
