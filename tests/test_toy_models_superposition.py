@@ -15,6 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from experiments.common.config import Config
 from experiments.superposition import _tms
 from experiments.superposition._data import thresholds_to_device
 from theory.superposition_geometry import tms_linear_optimal_loss, tms_phase_label
@@ -160,3 +161,42 @@ def test_linear_expected_loss_closed_form():
     se = float(jnp.std(losses)) / 4.0
     exact = tp.linear_expected_loss(W, b, IMPORTANCE_20, 0.3)
     assert abs(float(jnp.mean(losses)) - exact) < 4 * se
+
+
+class _InlineContext:
+    """A RunContext stand-in that computes every stage at once (no results folder)."""
+
+    num_devices = 1
+
+    @staticmethod
+    def stage(name, compute):
+        return compute()
+
+
+def test_cluster_claims_use_instances_retrained_at_cluster_batch():
+    from experiments.superposition import toy_models
+    from experiments.superposition import toy_models_compute as tc
+    from experiments.superposition.toy_models_claims import make_claims
+
+    config = Config({**toy_models.PROFILES["smoke"], "seed": 0, "parts": "geometry",
+                     "geometry_k": [0, 5, 10], "cluster_k": [5, 10], "cluster_batch": 32,
+                     "steps": 100})
+    metrics, arrays = tc.compute_parts(config, _InlineContext())
+    cluster = metrics["geometry"]["cluster_instances"]
+    assert [(e["k"], e["batch"]) for e in cluster] == [(5, 32), (10, 32)]
+    assert arrays["geometry_cluster_W"].shape == (2, config.geometry_n, config.geometry_m)
+    assert arrays["geometry_W"].shape[0] == 3
+    by_id = {c.id: c for c in make_claims(config, metrics, arrays, "cpu")}
+    for claim_id, field in (("toy_models.di_half_cluster", "|D_i − 1/2| ≤ 0.05"),
+                            ("toy_models.di_twofifths_cluster", "D_i ∈ [0.35, 0.45]")):
+        measured = by_id[claim_id].measured
+        assert [m["batch"] for m in measured] == [32], claim_id
+        k = 5 if "half" in claim_id else 10
+        expected = next(e for e in cluster if e["k"] == k)
+        assert measured[0][field] == expected["n_half" if k == 5 else "n_two_fifths"]
+        assert "B = 32" in by_id[claim_id].note
+    # Same batch for the curve and the clusters: no second training, claims read the curve.
+    same = Config({**config, "cluster_batch": config.geometry_batch})
+    metrics, arrays = tc.compute_parts(same, _InlineContext())
+    assert metrics["geometry"]["cluster_instances"] == []
+    assert "geometry_cluster_W" not in arrays

@@ -24,6 +24,16 @@ give densities 1 − S. Loss: Σ_i I_i (x_i − y_i)^2 averaged over the batch (
 sum over features; eval = fresh batches, error bar = SE over eval batches). Optimiser (trap 12):
 AdamW in the PyTorch convention, weight decay 0.01 on W and b, lr 1e-3 constant; the phase
 part uses weight decay 0 (suite choice, flag --phase_weight_decay). Xavier-normal W, b = 0.
+Two deviations from the spec's cpu table, both measured on this machine (2026-11-26):
+- The D_i-cluster claims count features on the k = 5 and k = 10 instances retrained at the
+  paper's B = 1024 (``cluster_k``, ``cluster_batch``; ≈ 20 s). At the curve's B = 256 the ~160
+  unrepresented features still have norms 0.1–0.2 after 10⁴ steps, so "≥ 60 % of features with
+  norm > 0.1" failed (36 of 111) although all 36 features with norm > 0.5 sit at D_i ≈ 1/2;
+  at B = 1024 the count is 38, the spec's reference value.
+- The 2 → 1 diagram keeps the best of K = 4 inits per cell (spec table: 2; paper profile: 4).
+  With K = 2 every disagreeing cell was a local minimum of the trained loss (its loss > 1e-4
+  above the analytic optimum): interior agreement 0.941, 0.915, 0.941 for seeds 0, 1, 2 against
+  the provisional 0.95. With K = 4: 0.992 for seeds 0 and 1 (≈ +17 s).
 Reconstructed (trap 13): the 2 → 1 axis ranges and resolution, the analytic candidates with
 optimised norms and biases, the sticky-fraction reference lines, the intro-figure sparsities
 (notebook grid 20^(−k/9)).
@@ -49,7 +59,7 @@ PROFILES = {
               "linear_seeds": 1, "sparsity_batch": 128,
               "pentagon_k": [0, 5, 9], "pentagon_seeds": 1, "pentagon_batch": 128,
               "geometry_n": 40, "geometry_m": 8, "geometry_k": [0, 6, 12, 19],
-              "geometry_seeds": 1, "geometry_batch": 64,
+              "geometry_seeds": 1, "geometry_batch": 64, "cluster_k": [], "cluster_batch": 64,
               "phase_R": 4, "phase_P": 4, "phase_inits": 1, "phase_batch": 64, "n_quad": 32},
     "cpu": {**_COMMON, "steps": 10_000, "eval_batch": 4096, "eval_batches": 20,
             "relu_densities": [1.0, 0.1, 0.01, 0.003, 0.001], "relu_seeds": 2,
@@ -57,15 +67,17 @@ PROFILES = {
             "pentagon_k": list(range(10)), "pentagon_seeds": 2, "pentagon_batch": 1024,
             "geometry_n": 200, "geometry_m": 20,
             "geometry_k": [0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 19],
-            "geometry_seeds": 1, "geometry_batch": 256,
-            "phase_R": 12, "phase_P": 12, "phase_inits": 2, "phase_batch": 256, "n_quad": 256},
+            "geometry_seeds": 1, "geometry_batch": 256, "cluster_k": [5, 10],
+            "cluster_batch": 1024,
+            "phase_R": 12, "phase_P": 12, "phase_inits": 4, "phase_batch": 256, "n_quad": 256},
     "paper": {**_COMMON, "steps": 10_000, "eval_batch": 4096, "eval_batches": 50,
               "relu_densities": [1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001], "relu_seeds": 3,
               "linear_densities": [1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001], "linear_seeds": 3,
               "sparsity_batch": 1024,
               "pentagon_k": list(range(10)), "pentagon_seeds": 3, "pentagon_batch": 1024,
               "geometry_n": 200, "geometry_m": 20, "geometry_k": list(range(20)),
-              "geometry_seeds": 3, "geometry_batch": 1024,
+              "geometry_seeds": 3, "geometry_batch": 1024, "cluster_k": [5, 10],
+              "cluster_batch": 1024,
               "phase_R": 24, "phase_P": 24, "phase_inits": 4, "phase_batch": 1024, "n_quad": 256},
 }
 
@@ -92,6 +104,8 @@ CHECKS = {
     "pentagon_k": GRID_K, "pentagon_seeds": POSITIVE_INT, "pentagon_batch": POSITIVE_INT,
     "geometry_n": cfg.int_at_least(2), "geometry_m": POSITIVE_INT, "geometry_k": GRID_K,
     "geometry_seeds": POSITIVE_INT, "geometry_batch": POSITIVE_INT,
+    "cluster_k": cfg.each(cfg.int_at_least(0), min_len=0),
+    "cluster_batch": POSITIVE_INT,
     "phase_R": _even_at_least_2, "phase_P": cfg.int_at_least(2),
     "phase_inits": POSITIVE_INT, "phase_batch": POSITIVE_INT, "n_quad": cfg.int_at_least(4),
     "steps": cfg.int_at_least(100), "eval_batch": POSITIVE_INT, "eval_batches": cfg.int_at_least(2),

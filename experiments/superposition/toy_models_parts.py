@@ -18,7 +18,7 @@ from experiments.superposition import _tms
 from theory.superposition import sampler_thresholds
 from theory.superposition_geometry import feature_dimensionality
 
-PART_IDS = {"sparsity": 1, "pentagon": 2, "geometry": 3, "phase": 4}
+PART_IDS = {"sparsity": 1, "pentagon": 2, "geometry": 3, "phase": 4, "geometry_cluster": 5}
 REPRESENTED = 0.5  # ‖W_i‖ above this counts a feature as represented (spec §2.2)
 
 

@@ -128,7 +128,15 @@ def _geometry(part: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> No
         di = arrays["geometry_Di"][i][alive]
         jitter = np.exp(0.03 * np.sin(np.arange(di.size) * 2.39))  # spread overlapping dots
         ax.scatter(e["inv_density"] * jitter, di, s=3, color="C0", alpha=0.35, lw=0,
-                   label=r"$D_i$ (features with $\|W_i\| > 0.1$)" if i == 0 else None)
+                   label=(rf"$D_i$ (features with $\|W_i\| > 0.1$), B = {e.get('batch', '')}"
+                          if i == 0 else None))
+    for i, e in enumerate(part.get("cluster_instances") or []):
+        alive = arrays["geometry_cluster_norms"][i] > 0.1
+        di = arrays["geometry_cluster_Di"][i][alive]
+        jitter = 1.12 * np.exp(0.03 * np.sin(np.arange(di.size) * 2.39))
+        ax.scatter(e["inv_density"] * jitter, di, s=4, color="C1", alpha=0.5, lw=0,
+                   label=(rf"$D_i$ retrained at B = {e['batch']} (cluster claims)"
+                          if i == 0 else None))
     order = np.argsort(x)
     ax.plot(x[order], np.array([e["dstar"] for e in inst])[order], "o-", color="k", ms=4,
             label=r"$D^* = m/\|W\|_F^2$")
@@ -142,7 +150,7 @@ def _geometry(part: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> No
     ax.set_ylim(0, 1.1)
     ax.set_title(f"{part['n']} → {part['m']}, uniform importance, one seed per point; "
                  "dotted: sticky fractions (reconstructed)", fontsize=8.5)
-    ax.legend(loc="lower left", fontsize=7, frameon=True)
+    ax.legend(loc="upper right", fontsize=7, frameon=True)
     save_figure(fig, figure_dir, "dimensionality_200to20")
 
 
