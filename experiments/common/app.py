@@ -14,6 +14,7 @@ exit status 2 on bad input, the results store with its cache, and the plots.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -152,6 +153,25 @@ def _usage_error(experiment: Experiment, error: UsageError) -> None:
     sys.exit(2)
 
 
+# Smoke runs are almost all XLA compilation of tiny programs: compiling them without LLVM's
+# backend optimisations is about 2.5x faster (measured: a toy_models training loop 2.9 s -> 1.2 s)
+# and costs nothing at smoke sizes. cpu and paper keep XLA's defaults.
+SMOKE_XLA_FLAGS = ("--xla_backend_optimization_level=0",)
+
+
+def configure_compiler(profile: str) -> None:
+    """Adds ``SMOKE_XLA_FLAGS`` to XLA_FLAGS for the smoke profile (before the backend starts).
+
+    Flags the user already set win; run.json records the XLA_FLAGS a run used.
+    """
+    if profile != "smoke":
+        return
+    current = os.environ.get("XLA_FLAGS", "")
+    missing = [f for f in SMOKE_XLA_FLAGS if f.split("=")[0] not in current]
+    if missing:
+        os.environ["XLA_FLAGS"] = " ".join([current, *missing]).strip()
+
+
 def _configure_devices(num_devices: int) -> None:
     import jax
 
@@ -253,6 +273,7 @@ def app_main(experiment: Experiment) -> None:
             sys.exit(2)
         if FLAGS["verbosity"].using_default_value:
             logging.set_verbosity(logging.INFO)
+        configure_compiler(FLAGS.profile)
         try:
             config = resolve(experiment.profiles, FLAGS.profile, _overrides(experiment),
                              experiment.checks)
