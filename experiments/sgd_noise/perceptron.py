@@ -17,6 +17,18 @@ from below); b_fit ≈ 2.6, 1.66, 1.35 (asymptotes 3, 2, 3/2); δ ≈ 1; t* ∝ 
 ‖w⊥‖/(T√d) ≈ 1/(2c_χ) within 0.9–1.5×; T_×·α ≈ 2–3.5; noise-vs-GD error ratio ≈ 1 (χ = 0) and
 4–8 (χ = 3).
 
+χ = 0 exponents, measured (2026-11-26): the cpu run gives γ_fit = 0.827 and b_fit = 2.396, just
+below the tolerances [0.85, 1.05] and [2.4, 3.15] (the spec expects ≈ 0.91–0.95 and ≈ 2.6).
+w1 and t* are set by the training points nearest the boundary, so their seed means are
+heavy-tailed. `scripts/perceptron_seed_scatter.py` runs the same protocol (T·α = 512,
+P = 128…1024, replicas 0…63; its first group of 8 reproduces the cpu run's 0.827 / 2.396):
+  d = 32, nested pools (this experiment): γ = 0.865, b = 2.478 over 64 seeds; 8-seed estimates
+    0.81–0.98 (SD 0.054) and 2.24–2.67 (SD 0.13); half of them inside the γ tolerance;
+  d = 32, a fresh pool per P: γ = 0.850, b = 2.427 (nesting is not the cause);
+  d = 128: γ = 0.936, b = 2.161 (γ as the spec expects, b then below its tolerance).
+At d = 32, B = 8 the population values sit on the lower edge of both tolerances; no variant
+tried matches both expected values at once. The tolerances are kept as specified.
+
 Conventions (spec §2, §3.1): α-trick with κ = 1/α on y·Δw·x/√d; T = η/B (h = 1), η = T·B;
 t* = η × steps; temperatures are given as T·α; batches `replace` (i.i.d. indices) on smoke and
 cpu, `distinct` (first B of a permutation, the authors' code) on paper; each seed (replica) draws

@@ -178,8 +178,9 @@ def _phase(part: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> None:
         axes[0].add_patch(plt.Rectangle((lr[j] - dr / 2, lp[k] - dp / 2), dr, dp, fill=False,
                                         hatch="///", lw=0, color="k"))
     axes[0].set_ylabel(r"density $1 - S$ (log$_{10}$)")
-    axes[0].set_title(f"trained (best of K inits by exact loss); agreement "
-                      f"{part['agreement']:.2f}, interior {part['interior_agreement']:.2f}\n"
+    axes[0].set_title(f"trained (best of K = {part.get('inits', '?')} inits by exact loss); "
+                      f"agreement {part['agreement']:.2f}, "
+                      f"interior {part['interior_agreement']:.2f}\n"
                       "hatched: disagrees with analytic", fontsize=8.5)
     axes[1].set_title("analytic (exact loss minimised from 4 starts)", fontsize=8.5)
     names = ("A: feature 1 only", "B: feature 2 only", "C: antipodal pair", "O: other")
