@@ -11,8 +11,8 @@ for narrow networks; F plateaus with dictionary size for λ ≥ 0.1 (paper profi
 
 Run:  python -m experiments.superposition.effective_features --profile=cpu
 Runtime, measured on 2 idle CPU cores (whole process, 2026-11-26): cpu 242 s (spec estimate
-1.9 min; the three dropout width buckets and the SAEs dominate). smoke ≈ 64 s of CPU time
-(measured under load; 5 compilations of ≈ 6 s each).
+1.9 min; the three dropout width buckets and the SAEs dominate). smoke 25 s alone
+(5 compilations; 227 s for cpu in the run of 2026-11-26).
 paper (100 toy models at B 1024, robustness sweeps, 4 widths ×
 10 rates × 5 seeds × 300 epochs, dictionary scaling) is meant for a GPU and was not run here.
 

@@ -9,8 +9,9 @@ towards 2(α − 1) for very skewed frequencies).
 Run:  python -m experiments.superposition.liu_scaling --profile=cpu
 Runtime, measured on 2 idle CPU cores (whole process, 2026-11-26): cpu 345 s (buckets
 m = 10, 15, 25, 39, 63 of 2, 1, 3, 2, 3 models at B = 512, 5 000 steps: 58, ~35, 78, 62, ~100 s
-incl. compilation, then evaluation, fits and figures). smoke: see tests (≈ 45 s of CPU time,
-two compiled width buckets). paper: ≈ 2–2.5 h on one H100 (extrapolated; not run); on GPU the
+incl. compilation, then evaluation, fits and figures); a later run the same day took 360 s.
+smoke 18 s alone (two compiled width buckets; smoke compiles at XLA backend optimisation
+level 0). paper: ≈ 2–2.5 h on one H100 (extrapolated; not run); on GPU the
 program sets jax_default_matmul_precision = "highest" (trap 10) and records it in
 metrics["settings"]["matmul_precision"].
 

@@ -10,10 +10,11 @@ feature D* = m/‖W‖_F^2 fall from 1, stick at 1/2 and keep falling, with D_i 
 2/5; the 2 → 1 trained phase diagram matches the one computed from the exact loss.
 
 Run:  python -m experiments.superposition.toy_models --profile=cpu   (--parts=sparsity,phase …)
-Runtime, measured on 2 idle CPU cores (whole process, 2026-11-26): cpu 213 s (spec estimate
-4.4 min). smoke ≈ 56 s of CPU time (measured under load). paper: ≈ 45 min on 2 cores (spec
-estimate); on one H200 it did not finish within 330 s: the training parts ran in seconds, then
-XLA's GPU compiler stalled on an `input_reduce_fusion` ("very slow compile"), unresolved.
+Runtime, measured on 2 idle CPU cores (whole process, 2026-11-26): cpu 235 s (spec estimate
+4.4 min; 213 s before the B = 1024 cluster instances and K = 4). smoke 19 s alone.
+paper: ≈ 45 min on 2 cores (spec estimate); on one H200 it did not finish within 330 s: the
+training parts ran in seconds, then XLA's GPU compiler stalled on an `input_reduce_fusion`
+("very slow compile"), unresolved.
 Expected cpu outcome (spec §4.2): ReLU ‖W‖_F^2 ≈ 5.0, 9.1, 11.8, 15.0, 14.8 at 1 − S = 1, 0.1,
 0.01, 0.003, 0.001; pentagon gaps ≈ 72° at 1 − S ≤ 0.07; D* ≈ 1.00 … 0.52/0.51/0.49 … 0.137;
 analytic 12 × 12 phase rows AAAAAABBBBBB (p ≥ 0.66) … all C (p ≤ 0.12).
