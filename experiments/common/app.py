@@ -162,7 +162,7 @@ SMOKE_XLA_FLAGS = ("--xla_backend_optimization_level=0",)
 def configure_compiler(profile: str) -> None:
     """Adds ``SMOKE_XLA_FLAGS`` to XLA_FLAGS for the smoke profile (before the backend starts).
 
-    Flags the user already set win; run.json records the XLA_FLAGS a run used.
+    Flags the user already set win; env.json records the XLA_FLAGS a run used.
     """
     if profile != "smoke":
         return

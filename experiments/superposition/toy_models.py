@@ -27,7 +27,7 @@ AdamW in the PyTorch convention, weight decay 0.01 on W and b, lr 1e-3 constant;
 part uses weight decay 0 (suite choice, flag --phase_weight_decay). Xavier-normal W, b = 0.
 Two deviations from the spec's cpu table, both measured on this machine (2026-11-26):
 - The D_i-cluster claims count features on the k = 5 and k = 10 instances retrained at the
-  paper's B = 1024 (``cluster_k``, ``cluster_batch``; ≈ 20 s). At the curve's B = 256 the ~160
+  paper's B = 1024 (``cluster_k``, ``cluster_batch``; ≈ 36 s). At the curve's B = 256 the ~160
   unrepresented features still have norms 0.1–0.2 after 10⁴ steps, so "≥ 60 % of features with
   norm > 0.1" failed (36 of 111) although all 36 features with norm > 0.5 sit at D_i ≈ 1/2;
   at B = 1024 the count is 38, the spec's reference value.

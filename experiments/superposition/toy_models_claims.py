@@ -199,12 +199,18 @@ def _geometry_claims(part: dict | None, profile: str) -> list[Claim]:
     cluster = (part or {}).get("cluster_instances") or []
     d5 = [e for e in cluster if e["k"] == 5] or at(5)
     d10 = [e for e in cluster if e["k"] == 10] or at(10)
-    curve_note = {k: ", ".join(f"{e['n_half' if k == 5 else 'n_two_fifths']} of "
-                               f"{e['n_alive']}" for e in at(k)) for k in (5, 10)}
-    batch_note = (
-        "Counted on instances retrained at the paper's batch B = {b} (cluster_k); the D* curve "
-        "uses B = {c}, which leaves unrepresented features at norms 0.1–0.2 after 10⁴ steps and "
-        "dilutes the fraction (at B = {c}: {n})." if cluster else "")
+
+    def batch_note(k: int, counted: list[dict]) -> str:
+        if not cluster:
+            return ""
+        field = "n_half" if k == 5 else "n_two_fifths"
+        at_curve = ", ".join(f"{e[field]} of {e['n_alive']}" for e in at(k))
+        curve_batch = at(k)[0].get("batch") if at(k) else None
+        return (f"Counted on instances retrained at the paper's batch B = "
+                f"{counted[0].get('batch') if counted else None} (cluster_k); the D* curve uses "
+                f"B = {curve_batch}, which leaves unrepresented features at norms 0.1–0.2 after "
+                f"10⁴ steps and dilutes the fraction (at B = {curve_batch}: {at_curve}).")
+
     out.append(_claim(
         profile, part, id="toy_models.di_half_cluster",
         statement="Per-feature dimensionality clusters at 1/2 on the plateau", source=src,
@@ -217,9 +223,7 @@ def _geometry_claims(part: dict | None, profile: str) -> list[Claim]:
                   "|D_i − 1/2| ≤ 0.05 (reference 38 features)",
         passed=bool(d5) and all(e["n_alive"] > 0 and e["n_half"] >= 0.6 * e["n_alive"]
                                 for e in d5),
-        note=batch_note.format(b=d5[0].get("batch") if d5 else None,
-                               c=at(5)[0].get("batch") if at(5) else None, n=curve_note[5])
-        or ""))
+        note=batch_note(5, d5)))
     out.append(_claim(
         profile, part, id="toy_models.di_twofifths_cluster",
         statement="Pentagon-like 2/5 cluster at higher sparsity", source=src, label="paper",
@@ -230,9 +234,7 @@ def _geometry_claims(part: dict | None, profile: str) -> list[Claim]:
                   "D_i ∈ [0.35, 0.45] (reference 53 features)",
         passed=bool(d10) and all(e["n_alive"] > 0 and e["n_two_fifths"] >= 0.5 * e["n_alive"]
                                  for e in d10),
-        note=batch_note.format(b=d10[0].get("batch") if d10 else None,
-                               c=at(10)[0].get("batch") if at(10) else None, n=curve_note[10])
-        or ""))
+        note=batch_note(10, d10)))
     out.append(_claim(
         profile, part, id="toy_models.di_sparse",
         statement="No low-order geometry at 1/(1 − S) = 20", source=src, label="paper",
