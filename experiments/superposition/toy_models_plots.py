@@ -123,20 +123,18 @@ def _geometry(part: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> No
     inst = part["instances"]
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     x = np.array([e["inv_density"] for e in inst])
-    for i, e in enumerate(inst):
-        alive = arrays["geometry_norms"][i] > 0.1
-        di = arrays["geometry_Di"][i][alive]
-        jitter = np.exp(0.03 * np.sin(np.arange(di.size) * 2.39))  # spread overlapping dots
-        ax.scatter(e["inv_density"] * jitter, di, s=3, color="C0", alpha=0.35, lw=0,
-                   label=(rf"$D_i$ (features with $\|W_i\| > 0.1$), B = {e.get('batch', '')}"
-                          if i == 0 else None))
-    for i, e in enumerate(part.get("cluster_instances") or []):
-        alive = arrays["geometry_cluster_norms"][i] > 0.1
-        di = arrays["geometry_cluster_Di"][i][alive]
-        jitter = 1.12 * np.exp(0.03 * np.sin(np.arange(di.size) * 2.39))
-        ax.scatter(e["inv_density"] * jitter, di, s=4, color="C1", alpha=0.5, lw=0,
-                   label=(rf"$D_i$ retrained at B = {e['batch']} (cluster claims)"
-                          if i == 0 else None))
+    def scatter_di(entries: list[dict], prefix: str, shift: float, label: str, **style) -> None:
+        """D_i of every feature with norm > 0.1, one column of dots per instance."""
+        for i, e in enumerate(entries):
+            di = arrays[f"{prefix}_Di"][i][arrays[f"{prefix}_norms"][i] > 0.1]
+            jitter = shift * np.exp(0.03 * np.sin(np.arange(di.size) * 2.39))  # spread dots
+            name = label.format(batch=e.get("batch", "")) if i == 0 else None
+            ax.scatter(e["inv_density"] * jitter, di, lw=0, label=name, **style)
+
+    scatter_di(inst, "geometry", 1.0, r"$D_i$ (features with $\|W_i\| > 0.1$), B = {batch}",
+               s=3, color="C0", alpha=0.35)
+    scatter_di(part.get("cluster_instances") or [], "geometry_cluster", 1.12,
+               r"$D_i$ retrained at B = {batch} (cluster claims)", s=4, color="C1", alpha=0.5)
     order = np.argsort(x)
     ax.plot(x[order], np.array([e["dstar"] for e in inst])[order], "o-", color="k", ms=4,
             label=r"$D^* = m/\|W\|_F^2$")
