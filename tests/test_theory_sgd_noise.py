@@ -92,6 +92,30 @@ def test_perceptron_test_error_closed_form_limits_and_monotone():
         assert float(sn.perceptron_test_error(1.0, 0.0, chi)) == 0.0
 
 
+def _test_error_by_adaptive_quadrature(theta: float, chi: float) -> float:
+    """∫_0^∞ 2ρ(u)Φ(−u/θ) du by QUADPACK's QAWS, which integrates the weight u^χ exactly.
+
+    For θ ≤ 1 the variable is v = u/θ (the integrand lives at u ~ θ), as in the closed form.
+    """
+    log_norm = 0.5 * (chi + 1) * math.log(2) + scipy.special.gammaln(0.5 * (chi + 1))
+    scale = min(theta, 1.0)
+    def smooth_part(v: float) -> float:  # everything but the singular factor v^χ
+        u = scale * v
+        return 2 * math.exp(-0.5 * u * u - log_norm) * scipy.special.ndtr(-u / theta)
+    value, _ = scipy.integrate.quad(smooth_part, 0, 40, weight="alg", wvar=(chi, 0),
+                                    epsabs=0, epsrel=1e-13, limit=500)
+    return value * scale ** (1 + chi)
+
+
+@pytest.mark.parametrize("chi", [0.01, 0.3, 0.5, 1.7, 2.5, 7.3, 0.0, 1.0, 3.0])
+def test_perceptron_test_error_matches_adaptive_quadrature_to_1e_10(chi):
+    """Non-integer χ puts a u^χ singularity at the endpoint; the closed form claims 1e−10."""
+    thetas = np.array([1e-3, 0.05, 0.3, 1.0, 3.0, 50.0])
+    closed = np.asarray(sn.perceptron_test_error(1.0, thetas, chi))
+    reference = np.array([_test_error_by_adaptive_quadrature(t, chi) for t in thetas])
+    np.testing.assert_allclose(closed, reference, rtol=1e-10, atol=0)
+
+
 @pytest.mark.parametrize("chi", [0.0, 1.0, 3.0])
 def test_perceptron_test_error_monte_carlo(chi):
     rng = np.random.default_rng(2)
