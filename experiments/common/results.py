@@ -22,6 +22,7 @@ import json
 import math
 import os
 import platform
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping
@@ -157,17 +158,28 @@ def capture_env() -> dict[str, Any]:
     }
 
 
+# Claims, figures and the report are re-derived from saved metrics on every run, so their modules
+# stay out of the cache key: a tolerance or a label change never recomputes a simulation.
+_PRESENTATION = re.compile(r"(^|_)(claims|plots)(_|$)|^(report|runner|plotting)$")
+
+
+def is_presentation_module(path: Path) -> bool:
+    """True for a claims, plots, report or runner module (not part of the compute path)."""
+    return path.suffix == ".py" and bool(_PRESENTATION.search(path.stem))
+
+
 def source_digest(*packages: str) -> str:
-    """Hash of the sources and data files (``.py``, ``.json``, ``.csv``) under the given folders
-    (relative to the suite root).
+    """Hash of the compute path's sources and data files (``.py``, ``.json``, ``.csv``) under
+    the given folders (relative to the suite root).
 
     Part of the cache key, so editing the model, the theory or a shipped data file invalidates
-    cached results.
+    cached results; claims, plots and report modules do not (see ``is_presentation_module``).
     """
     digest = hashlib.sha256()
     for package in packages:
         root = SUITE_ROOT / package
-        files = [p for ext in ("*.py", "*.json", "*.csv") for p in root.rglob(ext)]
+        files = [p for ext in ("*.py", "*.json", "*.csv") for p in root.rglob(ext)
+                 if not is_presentation_module(p)]
         for path in sorted(files):
             digest.update(str(path.relative_to(SUITE_ROOT)).encode())
             digest.update(path.read_bytes())
