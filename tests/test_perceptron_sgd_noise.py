@@ -183,6 +183,22 @@ def test_vmap_cell_equals_single_run_and_frozen_lanes():
             assert float(alone[key]) == pytest.approx(float(out[key][lane]), rel=1e-6, abs=1e-9)
 
 
+def test_lane_queue_equals_vmap_bit_for_bit():
+    """The lane queue (2 slots for 6 lanes, so lanes start as others stop) gives the outputs of
+    ``vmap(run_one)`` exactly: same chunks, same step indices, only the schedule differs."""
+    temps = np.array([T / 8, T, 8 * T, 64 * T, T, T / 8])
+    replicas = np.array([0, 1, 2, 0, 2, 1], np.int32)
+    x = np.stack([_data(1.0, int(r))[0] for r in replicas])
+    y = np.stack([_data(1.0, int(r))[1] for r in replicas])
+    args = (x, y, np.zeros(6, np.int32), replicas, np.full(6, ALPHA, np.float32),
+            (temps * B).astype(np.float32))
+    vmapped = jax.tree.map(np.asarray, sim.compiled_sweep(B, MAX_STEPS, "replace")(*args))
+    queued = jax.tree.map(np.asarray, sim.compiled_queue(B, MAX_STEPS, "replace", 2)(*args))
+    assert len(set(vmapped["steps"].tolist())) > 2
+    for key in sim.OUTPUTS:
+        np.testing.assert_array_equal(queued[key], vmapped[key], err_msg=key)
+
+
 def test_capped_lane_is_marked():
     out = _sweep([ALPHA, ALPHA], [2.0**-20, T])  # T·α = 2^−14: GD-like, needs ≫ 4000 steps
     assert out["status"][0] == common.CAPPED and out["steps"][0] == MAX_STEPS

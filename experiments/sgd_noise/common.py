@@ -181,9 +181,32 @@ def train_until_fit(
     Returns:
       ``StopResult``. Vmapping this function over lanes is the intended use.
     """
+    chunk = fit_chunk(sgd_step, margin, check_period=check_period, max_steps=max_steps,
+                      tolerance=tolerance)
+    params, steps, status, m = lax.while_loop(lambda c: c[2] == RUNNING, chunk,
+                                              fit_start(params))
+    return StopResult(params, steps, status, m)
+
+
+FitCarry = tuple[Any, jax.Array, jax.Array, jax.Array]  # (params, steps, status, margin)
+
+
+def fit_start(params: Any) -> FitCarry:
+    """The carry of ``fit_chunk`` before the first step."""
+    return params, jnp.int32(0), jnp.int32(RUNNING), jnp.float32(0.0)
+
+
+def fit_chunk(sgd_step: Callable[[Any, jax.Array], Any], margin: Callable[[Any], jax.Array], *,
+              check_period: int, max_steps: int, tolerance: float = MARGIN_TOLERANCE
+              ) -> Callable[[FitCarry], FitCarry]:
+    """One chunk of ``train_until_fit``: K SGD steps, then the margin check and the status.
+
+    Exposed so that a scheduler that keeps a fixed number of lanes in flight (the perceptron's
+    lane queue) runs exactly the arithmetic of ``train_until_fit``.
+    """
     threshold = 1.0 - tolerance
 
-    def chunk(carry):
+    def chunk(carry: FitCarry) -> FitCarry:
         params, steps, _, _ = carry
 
         def one(p, i):
@@ -198,9 +221,7 @@ def train_until_fit(
                                      jnp.where(steps >= max_steps, CAPPED, RUNNING)))
         return params, steps, status.astype(jnp.int32), m.astype(jnp.float32)
 
-    init = (params, jnp.int32(0), jnp.int32(RUNNING), jnp.float32(0.0))
-    params, steps, status, m = lax.while_loop(lambda c: c[2] == RUNNING, chunk, init)
-    return StopResult(params, steps, status, m)
+    return chunk
 
 
 # --- flag checks shared by the pillar (bad values exit with status 2) ---------------------

@@ -76,10 +76,15 @@ def sizes_by_chi(config: Config) -> list[tuple[float, list[int]]]:
     return out
 
 
-class Cells:
-    """Seed-indexed views of the lane arrays: ``get(obs, chi, P, regime, t_alpha)`` → (S,)."""
+def seeds_by_chi(config: Config) -> dict[float, int]:
+    """Replicas per χ (χ = 0 runs more: its heavy-tailed w1 and t* need them, spec decision)."""
+    return dict(zip((float(c) for c in config.chis), config.seeds_per_chi, strict=True))
 
-    def __init__(self, arrays: dict[str, np.ndarray], seeds: int):
+
+class Cells:
+    """Seed-indexed views of the lane arrays: ``get(obs, chi, P, regime, t_alpha)`` → (S_χ,)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], seeds: dict[float, int]):
         self.a, self.seeds = arrays, seeds
         self.converged = arrays["status"] == common.CONVERGED
 
@@ -91,7 +96,7 @@ class Cells:
     def get(self, obs: str, chi: float, size: int, regime: int, t_alpha: float,
             converged_only: bool = True) -> np.ndarray:
         m = self.mask(chi, size, regime, t_alpha)
-        out = np.full(self.seeds, np.nan)
+        out = np.full(self.seeds[chi], np.nan)
         if m.any():
             values = np.where(self.converged[m] | (not converged_only), self.a[obs][m], np.nan)
             out[self.a["replica"][m]] = values
@@ -125,9 +130,11 @@ def _per_chi(config: Config, cells: Cells, chi: float, sizes: list[int]) -> dict
         out["gamma_fit"] = bootstrap(log_slope(sizes_arr), at_fit["w1"])
         out["b_fit"] = bootstrap(log_slope(sizes_arr), at_fit["tstar"])
         out["eps_slope"] = bootstrap(log_slope(sizes_arr), at_fit["error"])
-        means = _nanmean(at_fit["tstar"])
-        out["b_local"] = [float(np.log(means[i + 1] / means[i]) / np.log(sizes[i + 1] / sizes[i]))
-                          for i in range(len(sizes) - 1)]
+        # Local slopes between neighbouring P: does the effective exponent approach its
+        # asymptote within the grid? (χ = 0: not visibly, up to P = 4096.)
+        for name, obs in (("gamma_local", "w1"), ("b_local", "tstar")):
+            out[name] = [bootstrap(log_slope(sizes_arr[i:i + 2]), at_fit[obs][i:i + 2])
+                         for i in range(len(sizes) - 1)]
     inv_2c = float(1.0 / (2.0 * sn.c_chi(chi)))
     sqrt_d = np.sqrt(config.dim)
     w_perp_per_T = np.stack([_nanmean(np.stack(
@@ -201,7 +208,7 @@ def derive(config: Config, arrays: dict[str, np.ndarray]
     arrays["error"] = np.asarray(sn.perceptron_test_error(
         arrays["w1"].astype(np.float64), arrays["w_perp"].astype(np.float64),
         arrays["chi"].astype(np.float64)), np.float64)
-    cells = Cells(arrays, config.seeds)
+    cells = Cells(arrays, seeds_by_chi(config))
     grids = sizes_by_chi(config)
     cell_list = []
     for chi, sizes in grids:
@@ -214,7 +221,8 @@ def derive(config: Config, arrays: dict[str, np.ndarray]
     status = arrays["status"]
     metrics = {
         "alpha": config.alpha, "dim": config.dim, "batch": config.batch,
-        "batch_sampling": config.batch_sampling, "seeds": config.seeds,
+        "batch_sampling": config.batch_sampling,
+        "seeds": {f"{chi:g}": n for chi, n in seeds_by_chi(config).items()},
         "max_steps": config.max_steps,
         "lanes": {"total": int(status.size), "converged": int(np.sum(status == 1)),
                   "capped": int(np.sum(status == common.CAPPED)),

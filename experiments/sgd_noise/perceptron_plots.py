@@ -24,6 +24,15 @@ CPU_BANDS = {"γ": {0: (0.85, 1.05), 1: (0.38, 0.55), 3: (0.13, 0.30)},
              "ε-slope": {0: (-1.2, -0.8), 1: (-1.2, -0.8), 3: (-1.2, -0.8)}}
 
 
+def _seeds_text(config: dict) -> str:
+    """'64 seeds (χ = 0), 8 (χ = 1), ...' or 'n seeds' when every χ has the same count."""
+    counts = [int(n) for n in config["seeds_per_chi"]]
+    if len(set(counts)) == 1:
+        return f"{counts[0]} seeds"
+    parts = [f"{n} (χ = {float(c):g})" for c, n in zip(config["chis"], counts, strict=True)]
+    return f"{parts[0].replace(' (', ' seeds (', 1)}, {', '.join(parts[1:])}"
+
+
 def _num(value: Any) -> float:
     try:
         return float(value)
@@ -115,7 +124,7 @@ def _signal_noise(config: dict, metrics: dict, arrays: dict, figure_dir: Path) -
                title=f"χ = {chi:g} (‖w⊥‖ ratio at largest P: {a_hot:.2f})")
         ax.legend(fontsize=6.5, loc="upper left")
     fig.suptitle("Signal and noise vs temperature; 95 % bootstrap over "
-                 f"{config['seeds']} seeds; × = capped lane", fontsize=9)
+                 f"{_seeds_text(config)}; × = capped lane", fontsize=9)
     save_figure(fig, figure_dir, "signal_noise_vs_T")
 
 
@@ -161,7 +170,7 @@ def _scaling(config: dict, metrics: dict, arrays: dict, figure_dir: Path) -> Non
             ax.legend(fontsize=6.5, loc="best")
     del alpha
     fig.suptitle("Noise-regime scaling with P (fit at Tα = "
-                 f"{config['fit_t_alpha']:g}; 95 % bootstrap over {config['seeds']} seeds)",
+                 f"{config['fit_t_alpha']:g}; 95 % bootstrap over {_seeds_text(config)})",
                  fontsize=9)
     save_figure(fig, figure_dir, "scaling_vs_P")
 
