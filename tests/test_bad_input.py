@@ -65,6 +65,7 @@ def test_every_experiment_checks_its_fields(module):
 @pytest.mark.parametrize("args,fragment", [
     (["--profile", "laptop"], "invalid choice"),
     (["--only", "nonsense"], "--only=nonsense"),
+    (["--only", "phase_diagram"], "majority_tree.phase_diagram, sgd_noise.phase_diagram"),
     (["--devices", "0"], "--devices"),
     (["--jobs", "0"], "--jobs"),
 ])

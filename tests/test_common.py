@@ -170,8 +170,9 @@ def test_bootstrap_interval_covers_the_mean():
 
 
 def _claim(**overrides):
-    fields = dict(id="x.y", statement="s", source="[summary] P, §1", label="summary",
-                  paper="n/a", theory=1.0, measured=1.0, tolerance="exact", passed=True)
+    fields = dict(id="x.y", statement="s", kind="identity", source="[summary] P, §1",
+                  label="summary", expected=1.0, measured=1.0, tolerance="exact",
+                  tolerance_source="numerical precision", passed=True, reason="differs")
     fields.update(overrides)
     return claims.make_claim(profile=fields.pop("profile", "cpu"), **fields)
 
@@ -180,30 +181,85 @@ def test_make_claim_status_per_profile():
     assert _claim().status == "passed"
     assert _claim(passed=False).status == "failed"
     assert _claim(profile="smoke").status == "not checked (smoke)"
-    assert _claim(profile="cpu", check_on=("paper",)).status == "not run"
+    skipped = _claim(profile="cpu", check_on=("paper",), interval=[0.5, 1.5])
+    assert skipped.status == "not run on this profile" and skipped.passed is None
+    assert "paper" in skipped.reason
+    # A claim not checked here shows no verdict-like value; the number stays a diagnostic.
+    assert skipped.measured is None and skipped.interval is None
+    assert skipped.details["diagnostic (not a verdict)"]["value"] == 1.0
+
+
+def test_underpowered_claims_are_not_run():
+    assert claims.underpowered(0.5, 0.1) == ""
+    reason = claims.underpowered(0.2, 0.41, what="the exponent difference")
+    assert reason.startswith("underpowered") and "0.2" in reason
+    claim = _claim(passed=False, not_run=reason)
+    assert claim.status == "not run on this profile" and claim.reason == reason
+    assert claims.underpowered(float("nan"), 0.1)
 
 
 def test_validate_flags_bad_claims():
     good = _claim().as_dict()
-    assert claims.validate([good]) == []
+    assert claims.validate([good], prefix="x.") == []
+    assert claims.validate([good, good])  # duplicate id
+    assert claims.validate([good], prefix="z.")
     assert claims.validate([{**good, "measured": float("nan")}])
     assert claims.validate([{**good, "source": "no label"}])
     assert claims.validate([{**good, "label": "rumour"}])
+    assert claims.validate([{**good, "kind": "anecdote"}])
+    assert claims.validate([{**good, "tolerance_source": ""}])
+    assert claims.validate([{**good, "statement": "x" * 121}])
+    assert claims.validate([{**good, "measured": 1.0, "context": "y" * 119}])
+    assert claims.validate([{**good, "note": "see spec §3.1"}])
+    assert claims.validate([{**good, "statement": "as trap 9 says"}])
+    failed = _claim(passed=False).as_dict()
+    assert claims.validate([failed]) == []
+    assert claims.validate([{**failed, "reason": ""}])
 
 
-def test_report_formats_values_compactly():
-    assert report.format_value(0.000123) == "1.230e-04"
-    assert report.format_value([1, 2, 3, 4, 5, 6, 7, 8]).endswith("… (8 values)]")
-    assert report.format_value({"a": 1.5}) == "a: 1.5"
+def test_formats_values_compactly_in_natural_order():
+    assert claims.format_value(0.000123) == "1.230e-04"
+    assert claims.format_value(0.123456) == "0.1235"
+    assert claims.format_value([1, 2, 3, 4, 5, 6, 7, 8]).endswith("… (8 values)]")
+    assert claims.format_value({"a": 1.5}) == "a: 1.5"
+    keys = {"α=2^0": 1, "α=2^-6": 2, "α=2^10": 3, "α=2^-2": 4}
+    assert claims.format_value(keys) == "α=2^-6: 2; α=2^-2: 4; α=2^0: 1; α=2^10: 3"
+    assert claims.format_value({"P=1024": 1, "P=256": 2}) == "P=256: 2; P=1024: 1"
+    cell = _claim(measured=0.87, interval=[0.84, 0.9], context="local 0.8, 0.9").as_dict()
+    assert claims.format_measured(cell) == "0.87 [0.84, 0.9]; local 0.8, 0.9"
 
 
-def test_update_readme_replaces_only_the_marked_table(tmp_path):
+def _entry(module, *claim_list, wall=10.0):
+    return {"module": module, "name": module.replace(".", "/"), "wall": wall, "env": None,
+            "claims": [c.as_dict() for c in claim_list]}
+
+
+def test_report_headline_counts_and_failures(tmp_path):
+    entries = [
+        _entry("majority_tree.synergy", _claim(id="majority_tree.synergy.a"),
+               _claim(id="majority_tree.synergy.b", passed=False, reason="off by 2"),
+               _claim(id="majority_tree.synergy.c", kind="consistency")),
+        _entry("sgd_noise.perceptron", _claim(id="sgd_noise.perceptron.d", kind="qualitative",
+                                              check_on=("paper",))),
+    ]
+    text = report.build_report(entries, "cpu", tmp_path)
+    assert "**1 of 2 validation claims checked on the `cpu` profile pass and 1 fail**" in text
+    assert "1 more are not run" in text and "1 consistency and regression checks" in text
+    assert "- `majority_tree.synergy.b` (identity): expected 1; measured 1;" in text
+    assert "off by 2" in text
+    assert "| failed | 1 | 0 | 0 | 1 |" in text  # columns: identity, qualitative, consistency
+    assert "### sgd_noise.perceptron" in text
+    row = next(line for line in text.splitlines() if "`sgd_noise.perceptron.d`" in line)
+    assert "| — |" in row and "not run" in row
+
+
+def test_update_readme_replaces_only_the_marked_block(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{report.README_START}\nold\n{report.README_END}\noutro\n")
-    entries = [{"claims": [_claim().as_dict()]}]
+    entries = [_entry("majority_tree.synergy", _claim(id="majority_tree.synergy.a"))]
     assert report.update_readme(readme, entries)
     text = readme.read_text()
-    assert "old" not in text and "`x.y` | PASS" in text
+    assert "old" not in text and "- `majority_tree` (1 experiments, 0.2 min): 1 passed" in text
     assert text.startswith("intro") and text.endswith("outro\n")
 
 
@@ -224,3 +280,35 @@ def test_save_figure_writes_the_profile_formats_with_stable_bytes(tmp_path, prof
     assert [p.suffix for p in first] == [".png"] + ([".pdf"] if profile == "cpu" else [])
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(first, second, strict=True))
     plotting.use_style("cpu")
+
+
+def test_cache_key_follows_the_compute_path_only():
+    from pathlib import Path
+
+    presentation = ["liu_scaling_claims.py", "liu_scaling_claims_paper.py", "plots_synergy.py",
+                    "toy_models_plots.py", "claims.py", "report.py", "runner.py", "plotting.py"]
+    compute = ["toy_models_compute.py", "phase_exact.py", "perceptron_metrics.py", "app.py",
+               "results.py", "sweep.py", "claims_data.csv"]
+    assert all(results.is_presentation_module(Path("x") / n) for n in presentation)
+    assert not any(results.is_presentation_module(Path("x") / n) for n in compute)
+
+
+def test_only_selects_pillars_qualified_names_and_unique_bare_names():
+    from experiments.common import runner
+
+    assert runner.select("sgd_noise.phase_diagram") == ["sgd_noise.phase_diagram"]
+    assert runner.select("sgd_noise/perceptron,synergy") == ["majority_tree.synergy",
+                                                             "sgd_noise.perceptron"]
+    assert len(runner.select("majority_tree")) == 5
+    with pytest.raises(SystemExit) as exit_info:
+        runner.select("phase_diagram")
+    assert exit_info.value.code == 2
+
+
+def test_code_fingerprint_ignores_docstrings_and_comments_only():
+    base = b'"""Runtime 3 min."""\nimport math\n\n\ndef f(x):\n    """Doc."""\n    return x + 1\n'
+    edited = (b'"""Runtime 4 min, measured."""\nimport math  # why\n\n\ndef f(x):\n'
+              b'    """Other doc."""\n    # comment\n    return x + 1\n')
+    changed = base.replace(b"x + 1", b"x + 2")
+    assert results.code_fingerprint(base) == results.code_fingerprint(edited)
+    assert results.code_fingerprint(base) != results.code_fingerprint(changed)

@@ -236,6 +236,10 @@ def execute(experiment: Experiment, config: Config, *, profile: str, out: Path,
             "wall_seconds": round(time.perf_counter() - start, 2),
         })
         run_dir.clear_stages()
+    # Where the claims were derived, and whether the saved numbers still match this checkout's
+    # compute path: the report states both.
+    results.write_json(run_dir.path("derived.json"), {
+        "git_commit": env["git_commit"], "cache_key_matches": run_dir.finished_key() == key})
     from experiments.common.plotting import figure_formats, use_style
 
     use_style(profile)
@@ -250,10 +254,17 @@ def execute(experiment: Experiment, config: Config, *, profile: str, out: Path,
 
 def derive_claims(experiment: Experiment, config: Config, metrics: Metrics, arrays: Arrays,
                   profile: str) -> list[dict]:
-    """The experiment's claims as validated JSON dicts, built from its saved numbers only."""
-    claim_list = experiment.make_claims(config, metrics, arrays, profile)
+    """The experiment's claims as validated JSON dicts, built from its saved numbers only.
+
+    Claim ids are built as ``<experiment>.<name>`` and qualified here with the pillar
+    (``<pillar>.<experiment>.<name>``), so they are unique across the suite.
+    """
+    prefix = experiment.name.replace("/", ".") + "."
+    pillar = experiment.name.split("/")[0]
+    claim_list = [dataclasses.replace(c, id=f"{pillar}.{c.id}")
+                  for c in experiment.make_claims(config, metrics, arrays, profile)]
     claim_dicts = results.to_jsonable([c.as_dict() for c in claim_list])
-    problems = claims_lib.validate(claim_dicts)
+    problems = claims_lib.validate(claim_dicts, prefix=prefix)
     if problems:
         raise ValueError(f"{experiment.name}: invalid claims: {problems}")
     return claim_dicts

@@ -16,6 +16,7 @@ previous results intact.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import json
@@ -168,12 +169,30 @@ def is_presentation_module(path: Path) -> bool:
     return path.suffix == ".py" and bool(_PRESENTATION.search(path.stem))
 
 
+def code_fingerprint(source: bytes) -> bytes:
+    """The code of a Python source without its docstrings and comments (an AST dump).
+
+    Docstrings carry measured runtimes and expected outcomes, written after a run; editing them
+    must not invalidate that run's results.
+    """
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False).encode()
+
+
 def source_digest(*packages: str) -> str:
-    """Hash of the compute path's sources and data files (``.py``, ``.json``, ``.csv``) under
-    the given folders (relative to the suite root).
+    """Hash of the compute path's code and data files (``.py``, ``.json``, ``.csv``) under the
+    given folders (relative to the suite root).
 
     Part of the cache key, so editing the model, the theory or a shipped data file invalidates
-    cached results; claims, plots and report modules do not (see ``is_presentation_module``).
+    cached results; claims, plots and report modules do not (see ``is_presentation_module``),
+    nor do docstrings and comments (see ``code_fingerprint``).
     """
     digest = hashlib.sha256()
     for package in packages:
@@ -182,7 +201,8 @@ def source_digest(*packages: str) -> str:
                  if not is_presentation_module(p)]
         for path in sorted(files):
             digest.update(str(path.relative_to(SUITE_ROOT)).encode())
-            digest.update(path.read_bytes())
+            data = path.read_bytes()
+            digest.update(code_fingerprint(data) if path.suffix == ".py" else data)
     return digest.hexdigest()
 
 

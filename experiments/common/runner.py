@@ -35,9 +35,11 @@ class _Parser(argparse.ArgumentParser):
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = _Parser(prog="run_all.sh", description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="cpu", choices=PROFILES)
-    parser.add_argument("--only", default="", help="NAME[,NAME]: experiments or pillars to run "
-                        "(e.g. phase_diagram or majority_tree)")
-    parser.add_argument("--plots-only", action="store_true", help="redraw figures from results")
+    parser.add_argument("--only", default="", help="NAME[,NAME]: pillars or experiments to run "
+                        "(e.g. majority_tree, sgd_noise.phase_diagram, or a bare experiment "
+                        "name that only one pillar has)")
+    parser.add_argument("--plots-only", "--plots_only", dest="plots_only", action="store_true",
+                        help="redraw figures and re-derive claims from saved results")
     parser.add_argument("--force", action="store_true", help="recompute despite cached results")
     parser.add_argument("--devices", type=int, default=1, help="devices to shard sweeps over")
     parser.add_argument("--jobs", type=int, default=None,
@@ -59,22 +61,30 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def select(only: str) -> list[str]:
+    """Modules named by ``--only``: pillars, ``pillar.experiment`` (or ``pillar/experiment``),
+    or a bare experiment name when exactly one pillar has it."""
     if not only:
         return list(registry.EXPERIMENTS)
-    wanted = [w.strip() for w in only.split(",") if w.strip()]
-    chosen = []
-    for module in registry.EXPERIMENTS:
-        pillar, name = module.split(".")
-        if any(w in (module, name, pillar, registry.experiment_name(module)) for w in wanted):
-            chosen.append(module)
-    known = {p for m in registry.EXPERIMENTS for p in (m, *m.split("."))}
-    unknown = [w for w in wanted if w not in known and w.replace("/", ".") not in known]
-    if unknown:
-        print(f"error: run_all: --only={only}: unknown {', '.join(unknown)}; allowed: "
-              f"{', '.join(m.split('.')[1] for m in registry.EXPERIMENTS)} or a pillar name",
-              file=sys.stderr)
-        sys.exit(2)
-    return chosen
+    wanted = [w.strip().replace("/", ".") for w in only.split(",") if w.strip()]
+    chosen: set[str] = set()
+    for word in wanted:
+        matches = [m for m in registry.EXPERIMENTS
+                   if word in (m, registry.pillar_of(m), m.split(".")[1])]
+        if not matches:
+            _usage(f"--only={only}: unknown {word}; allowed: a pillar "
+                   f"({', '.join(dict.fromkeys(map(registry.pillar_of, registry.EXPERIMENTS)))})"
+                   " or pillar.experiment")
+        if "." not in word and word not in map(registry.pillar_of, registry.EXPERIMENTS) \
+                and len(matches) > 1:
+            _usage(f"--only={only}: {word} names {len(matches)} experiments "
+                   f"({', '.join(matches)}); allowed: one of those pillar.experiment names")
+        chosen.update(matches)
+    return [m for m in registry.EXPERIMENTS if m in chosen]
+
+
+def _usage(message: str) -> None:
+    print(f"error: run_all: {message}", file=sys.stderr)
+    sys.exit(2)
 
 
 _RUNNING: set[subprocess.Popen] = set()
@@ -139,17 +149,16 @@ def main(argv: list[str]) -> int:
             child.terminate()
         print(f"{stamp()} interrupted; rerun the same command to resume", file=sys.stderr)
         return 130
-    # A plots-only pass reports each run's saved compute time (run.json), not the redraw time.
+    # The report shows each run's saved compute time (run.json), not the time of this pass,
+    # which is seconds when the results were cached.
     entries = report.write_report(Path(args.out), args.profile, figures,
-                                  {} if args.plots_only else wall, modules=registry.EXPERIMENTS)
+                                  modules=registry.EXPERIMENTS)
     if args.profile == "cpu" and args.figures is None and not args.only:
         report.update_readme(SUITE_ROOT / "README.md", entries)
     ran = [e for e in entries if e["module"] in modules]
     print("\n" + "\n".join(report.summary_rows(ran)))
-    statuses = [c["status"] for e in ran for c in e["claims"]]
-    print(f"\nclaims: {statuses.count('passed')} passed, {statuses.count('failed')} failed, "
-          f"{len(statuses) - statuses.count('passed') - statuses.count('failed')} not checked; "
-          f"total wall time {format_seconds(time.perf_counter() - start)}; "
+    print(f"\n{report.headline(ran, args.profile)}".replace("**", ""))
+    print(f"this pass: {format_seconds(time.perf_counter() - start)}; "
           f"report: {figures / 'REPORT.md'}")
     if crashed:
         print(f"crashed: {', '.join(crashed)}", file=sys.stderr)
