@@ -148,7 +148,12 @@ def test_table_stage_passes_knee_table_claim():
              "mu0": table["mu0"][i], **{("mu_star" if k == "mstar" else k): float(table[k][i])
                                         for k in keys}} for i in range(6)]
     claim = claims.knee_table({"table": rows}, "cpu")
-    assert claim.passed, claim.note
+    assert claim.passed, claim.reason
+    # The target is this project's own reference table: a regression check, 0 rows off it.
+    assert claim.kind == "regression" and claim.measured == 0
+    rows[0]["lmix"] += 0.05
+    off = claims.knee_table({"table": rows}, "cpu")
+    assert off.status == "failed" and off.measured == 1 and "(3, 0.9, 0.2, 0.02)" in off.reason
     # The exact p_l of S1 (spec §3.3(c)).
     p = np.asarray(mt.iterate(0.55, 1.0, 0.0, 3, 8))
     np.testing.assert_allclose(p, claims.SPEC_S1_P, atol=5e-5)

@@ -18,6 +18,7 @@ jax.config.update("jax_enable_x64", True)
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from experiments.common import claims as claims_lib  # noqa: E402
 from experiments.common.config import Config, UsageError  # noqa: E402
 from experiments.common.results import SUITE_ROOT, to_jsonable  # noqa: E402
 from experiments.majority_tree import touchpoints as tp  # noqa: E402
@@ -151,7 +152,8 @@ def test_kim_record_detects_changes(tmp_path):
     assert result["differ"] == ["table5_coordination_metrics/error_amplification_A_e/Centralized"]
     assert result["extra"] == ["r2_cv/v3"] and not result["version_ok"]
     claim = tc._kim_record({"kim_record": result}, "cpu")
-    assert claim.status == "failed"
+    assert claim.status == "failed" and claim.kind == "regression"
+    assert "Centralized" in claim.reason and "not v2" in claim.reason
 
 
 def test_claims_pass_on_cpu_and_table(cpu_run):
@@ -160,8 +162,13 @@ def test_claims_pass_on_cpu_and_table(cpu_run):
     assert [c.id for c in claims] == ["touchpoints.context_saturation",
                                       "touchpoints.subcritical_cascade",
                                       "touchpoints.strong_baseline", "touchpoints.kim_record"]
-    assert all(c.status == "passed" for c in claims), [c.note for c in claims if not c.passed]
+    assert all(c.status == "passed" for c in claims), [c.reason for c in claims if not c.passed]
     assert all(c.source.startswith("[") for c in claims)
+    # Three qualitative mechanisms; the data-record check targets our own transcription.
+    assert [c.kind for c in claims] == ["qualitative"] * 3 + ["regression"]
+    assert claims_lib.validate(to_jsonable([c.as_dict() for c in claims])) == []
+    assert claims[0].measured == pytest.approx(0.9108, abs=1e-3)  # tree L = 4 beats the star
+    assert claims[1].measured > 0 and claims[2].measured == 0  # A_e drops; no sign violation
     text = table_markdown(metrics)
     assert kim.TABLE_CAPTION in text and "not matched" in text
     assert text.count("\n| ") == 4  # header + 3 mechanisms

@@ -15,7 +15,7 @@ target is a theory value computed by this suite. The comparison with Kim et al.
 (arXiv:2512.08296, v2) is qualitative. The `paper` profile is this project's enlarged design,
 not the paper's own settings, which are unknown.
 
-Reconstructed or uncertain pieces, as the pillar spec lists them: (1) the generative model that
+Reconstructed or uncertain pieces, as this project lists them: (1) the generative model that
 yields the summaries' α_ρ, in particular that the common shock copies *received* messages;
 (2) the continuous model (per-node cloning *before* the noise reproduces Eq. 13; the chain is a
 convention; the star's risk includes one channel pass); (3) the leaf law μ0 = κx^β, the

@@ -1,8 +1,9 @@
-"""Claims of the ``continuous`` experiment (spec §7: continuous.tree_closed_form, tree_floor,
-star, chain). They read metrics only; theory values are those ``theory/`` gave in this run.
+"""Claims of the ``continuous`` experiment (continuous.tree_closed_form, tree_floor, star,
+chain). They read metrics only; theory values are those ``theory/`` gave in this run.
 
-Tolerances are the spec's, per profile (cpu / paper); Monte Carlo z criteria use
-z_K = Φ⁻¹(1 − 0.0005/K) with K the number of estimates the claim compares (Bonferroni).
+All four are ``quantitative``: Gaussian Monte Carlo against closed forms. Tolerances are the
+pillar's, per profile (cpu / paper); z criteria use z_K = Φ⁻¹(1 − 0.0005/K) with K the number of
+estimates the claim compares (Bonferroni), and the SE comes from empirical fourth moments.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from experiments.common.claims import Claim, make_claim
 from experiments.majority_tree import common
 
-# Relative-error tolerances (cpu, paper), spec §7.
+# Relative-error tolerances (cpu, paper) of the pillar's claims table.
 REL_TOL = {"tree_closed_form": (0.04, 0.015), "tree_floor": (0.045, 0.02),
            "star": (0.02, 0.007), "chain": (0.02, 0.007)}
 SECTION = "§3 (Continuous Warm-up)"
@@ -32,6 +33,16 @@ def _r(value: float, digits: int = 5) -> float:
     return float(f"{value:.{digits}g}")
 
 
+SOURCE = "fourth-moment SE; family-wise z_K at rate 1e−3"
+
+
+def _claim(profile: str, short: str, labels: str, where: str, *, details: dict | None = None,
+           **fields: Any) -> Claim:
+    return make_claim(profile=profile, id=f"continuous.{short}",
+                      source=common.source(labels, where), label=labels.split(",")[0].strip(),
+                      details={"paper": common.PAPER_VALUE_NONE, **(details or {})}, **fields)
+
+
 def _mc_note(part: dict[str, Any], streams: int) -> str:
     return (f"T = {part['trials_pooled']} trials pooled over {streams} seed stream(s); SE from "
             "empirical fourth moments")
@@ -42,79 +53,104 @@ def _tree_claim(metrics: dict[str, Any], profile: str) -> Claim:
     k, zk = _z(metrics, "tree_closed_form")
     tol = _tol("tree_closed_form", profile)
     root = tree["levels"][-1]
-    return make_claim(
-        profile=profile, id="continuous.tree_closed_form",
-        statement="The tree risk is v_L = λ^L(v0 − v*) + v*, λ = ρ + (1−ρ)/b, at every level of "
-                  "an explicit Gaussian tree (clone before noise, per node)",
-        source=common.source("reconstructed,summary", f"{SECTION}, Eq. 13"),
-        label="reconstructed", paper=common.PAPER_VALUE_NONE,
-        theory={f"v_{tree['L']}": _r(root["formula"]), "λ": _r(tree["lambda"]),
-                "v*": _r(tree["v_star"])},
-        measured={f"v̂_{tree['L']}": _r(root["v_hat"]), "SE": _r(root["se"], 3),
-                  "max |z|": _r(tree["max_abs_z"], 3),
-                  "max rel. err.": _r(tree["max_rel_err"], 3)},
-        tolerance=f"max |z| ≤ z_K = {zk:.2f} (K = {k} levels); max relative error ≤ "
-                  f"{tol:.1%} (cpu 4 %, paper 1.5 %)",
-        passed=tree["max_abs_z"] <= zk and tree["max_rel_err"] <= tol,
+    z_ok, rel_ok = tree["max_abs_z"] <= zk, tree["max_rel_err"] <= tol
+    return _claim(
+        profile, "tree_closed_form", "reconstructed,summary", f"{SECTION}, Eq. 13",
+        kind="quantitative",
+        statement="An explicit Gaussian tree (clone before noise, per node) has risk "
+                  "v_L = λ^L(v0 − v*) + v*, λ = ρ + (1−ρ)/b",
+        expected="v̂_l = v_l at every level", measured=_r(tree["max_abs_z"], 3),
+        context=f"max |z| of K = {k} levels; max rel. err. {tree['max_rel_err']:.2%}; "
+                f"v̂_{tree['L']} {root['v_hat']:.4f} vs {root['formula']:.4f}",
+        tolerance=f"max |z| ≤ z_K = {zk:.2f}; max relative error ≤ {tol:.1%}",
+        tolerance_source=SOURCE, passed=z_ok and rel_ok,
+        reason="a level is beyond z_K" if not z_ok else
+        f"the relative error exceeds {tol:.1%}",
         note=f"b = {tree['b']}, ρ = {tree['rho']}, σ_c² = {tree['sigma2']}, v0 = {tree['v0']}, "
              f"L = {tree['L']}; level l pools T·b^(L−l) samples; "
-             f"{_mc_note(tree, streams)}. Spec §3.4(a) lists v_l = 1.0000, 0.5000, 0.2667, "
-             "0.1578, 0.1070, 0.0832, 0.0722, 0.0670, 0.0646 for the cpu setting.")
+             f"{_mc_note(tree, streams)}. Cloning after the noise would raise the floor by a "
+             "factor 1 + (b−1)ρ (here 1.4), far beyond the tolerance.",
+        details={"levels": {f"l={lv['l']}": {"v_l": _r(lv["formula"]), "v̂_l": _r(lv["v_hat"]),
+                                             "SE": _r(lv["se"], 3), "z": _r(lv["z"], 3)}
+                            for lv in tree["levels"]},
+                 "λ": _r(tree["lambda"]), "v*": _r(tree["v_star"]),
+                 "L_mix,cont (δ = 0.05)": _r(tree["L_mix_cont"], 4),
+                 "max |z|": tree["max_abs_z"], "max relative error": tree["max_rel_err"],
+                 "relative-error tolerance (cpu, paper)": list(REL_TOL["tree_closed_form"]),
+                 "reference v_l": [1.0, 0.5, 0.2667, 0.1578, 0.1070, 0.0832, 0.0722, 0.0670,
+                                   0.0646]})
 
 
 def _floor_claim(metrics: dict[str, Any], profile: str) -> Claim:
     floors, limit, contrast = metrics["floors"], metrics["floor_limit"], metrics["contrast"]
     k, zk = _z(metrics, "tree_floor")
     tol = _tol("tree_floor", profile)
-    ratios = [c["root_ratio"] for c in floors["cells"]]
-    passed = (limit["max_abs_error"] <= limit["tolerance"] and floors["max_abs_z"] <= zk
-              and floors["max_rel_err"] <= tol)
-    return make_claim(
-        profile=profile, id="continuous.tree_floor",
-        statement="The deep-tree floor is v* = σ_c²/((b−1)(1−ρ)): the recursion converges to it, "
-                  "and trees whose leaves start at v* stay there at every level",
-        source=common.source("summary", f"{SECTION}, Eq. 13"),
-        label="summary", paper=common.PAPER_VALUE_NONE,
-        theory={"v* (main)": _r(contrast["v_star"]), "v̂/v*": 1.0,
-                "deep-limit error": limit["max_abs_error"]},
-        measured={"v̂_L/v* range": [_r(min(ratios), 4), _r(max(ratios), 4)],
-                  "max |z|": _r(floors["max_abs_z"], 3),
-                  "max |v̂/v* − 1|": _r(floors["max_rel_err"], 3)},
-        tolerance=f"recursion limit |v_L − v*| ≤ {limit['tolerance']:.0e} (L = "
-                  f"{limit['depth']}); max |z| ≤ z_K = {zk:.2f} (K = {k}: every level of every "
-                  f"cell); max |v̂/v* − 1| ≤ {tol:.1%} (cpu 4.5 %, paper 2 %)",
-        passed=passed,
-        note=f"{len(floors['cells'])} stationary-start cells (v0 = v*), T = "
+    cells = floors["cells"]
+    worst = max(cells, key=lambda c: abs(c["root_ratio"] - 1.0))
+    half = 1.96 * worst["root_ratio_se"]
+    problems = []
+    if limit["max_abs_error"] > limit["tolerance"]:
+        problems.append("the recursion does not converge to v*")
+    if floors["max_abs_z"] > zk:
+        problems.append("a level is beyond z_K")
+    if floors["max_rel_err"] > tol:
+        problems.append(f"|v̂/v* − 1| exceeds {tol:.1%}")
+    return _claim(
+        profile, "tree_floor", "summary", f"{SECTION}, Eq. 13", kind="quantitative",
+        statement="The deep-tree floor is v* = σ_c²/((b−1)(1−ρ)): trees whose leaves start at v* "
+                  "stay there at every level",
+        expected=1.0, measured=_r(worst["root_ratio"], 4),
+        interval=[worst["root_ratio"] - half, worst["root_ratio"] + half],
+        interval_kind="95% interval, ±1.96 fourth-moment SE",
+        context=f"worst root v̂/v* (b = {worst['b']}, ρ = {worst['rho']:g}); max |z| "
+                f"{floors['max_abs_z']:.2f} of K = {k}",
+        tolerance=f"max |z| ≤ z_K = {zk:.2f}; max |v̂/v* − 1| ≤ {tol:.1%} at every level",
+        tolerance_source=SOURCE, passed=not problems, reason="; ".join(problems),
+        note=f"{len(cells)} stationary-start cells (v0 = v*), T = "
              f"{floors['trials_pooled']} trials pooled over {metrics['seed_streams']} seed "
-             f"stream(s). Contrast (theory only): tree floor v* = {contrast['v_star']:.4g} < "
-             f"star floor ρv0 = {contrast['star_floor']:.4g} since σ_c² < (b−1)(1−ρ)ρv0 = "
+             f"stream(s). The closed-form recursion reaches v* to {limit['max_abs_error']:.1e} "
+             f"at L = {limit['depth']} (true by construction, shown in the details). Contrast "
+             f"(theory only): tree floor v* = {contrast['v_star']:.4g} < star floor ρv0 = "
+             f"{contrast['star_floor']:.4g} since σ_c² < (b−1)(1−ρ)ρv0 = "
              f"{contrast['sigma2_bound']:.4g}; under global equicorrelation the floor would be "
-             f"ρv0 + σ_c²/(b−1) = {contrast['global_floor']:.4g}. Eq. 13 is the per-node one.")
+             f"ρv0 + σ_c²/(b−1) = {contrast['global_floor']:.4g}. Eq. 13 is the per-node one.",
+        details={"root v̂/v* per cell": {f"b={c['b']} L={c['L']} ρ={c['rho']:g} "
+                                         f"σ²={c['sigma2']:g}": _r(c["root_ratio"], 4)
+                                         for c in cells},
+                 "max |z|": floors["max_abs_z"], "max |v̂/v* − 1|": floors["max_rel_err"],
+                 "recursion limit |v_L − v*|": limit["max_abs_error"],
+                 "recursion limit depth": limit["depth"],
+                 "relative-error tolerance (cpu, paper)": list(REL_TOL["tree_floor"]),
+                 "contrast": contrast})
 
 
 def _star_claim(metrics: dict[str, Any], profile: str) -> Claim:
     star = metrics["star"]
     k, zk = _z(metrics, "star")
     tol = _tol("star", profile)
-    first, last = star["N"][0], star["N"][-1]
-    return make_claim(
-        profile=profile, id="continuous.star",
-        statement="R_star(N) = v0(ρ + (1−ρ)/N) + σ_c²/N, with floor ρv0 as N → ∞ and N capped by "
-                  "the context window, N ≤ ⌊W/m⌋",
-        source=common.source("reconstructed,abstract", f"{SECTION} (closed-form star)"),
-        label="reconstructed", paper=common.PAPER_VALUE_NONE,
-        theory={f"R({first})": _r(star["formula"][0]), f"R({last})": _r(star["formula"][-1]),
-                "floor ρv0": _r(star["floor"]), "cap ⌊W/m⌋": star["cap"]},
-        measured={f"R̂({first})": _r(star["v_hat"][0]), f"R̂({last})": _r(star["v_hat"][-1]),
-                  "max |z|": _r(star["max_abs_z"], 3),
-                  "max rel. err.": _r(star["max_rel_err"], 3)},
-        tolerance=f"max |z| ≤ z_K = {zk:.2f} (K = {k}); max relative error ≤ {tol:.1%} "
-                  "(cpu 2 %, paper 0.7 %)",
-        passed=star["max_abs_z"] <= zk and star["max_rel_err"] <= tol,
-        note=f"N = {star['N']}; W = {star['window']}, m = {star['message_tokens']} tokens. The "
-             "stars of all N share their first leaves within a trial (common random numbers). "
-             "R_star(1) = v0 + σ_c² includes one channel pass. "
-             f"{_mc_note(star, metrics['seed_streams'])}.")
+    last = star["N"][-1]
+    z_ok, rel_ok = star["max_abs_z"] <= zk, star["max_rel_err"] <= tol
+    return _claim(
+        profile, "star", "reconstructed,abstract", f"{SECTION} (closed-form star)",
+        kind="quantitative",
+        statement="A star of N agents has risk v0(ρ + (1−ρ)/N) + σ_c²/N, floor ρv0; the window "
+                  "caps N ≤ ⌊W/m⌋",
+        expected="R̂(N) = R_star(N) for every N", measured=_r(star["max_abs_z"], 3),
+        context=f"max |z| of K = {k}; max rel. err. {star['max_rel_err']:.2%}; R̂({last}) "
+                f"{star['v_hat'][-1]:.4f}, floor {star['floor']:g}",
+        tolerance=f"max |z| ≤ z_K = {zk:.2f}; max relative error ≤ {tol:.1%}",
+        tolerance_source=SOURCE, passed=z_ok and rel_ok,
+        reason="an N is beyond z_K" if not z_ok else f"the relative error exceeds {tol:.1%}",
+        note=f"N = {star['N']}; W = {star['window']}, m = {star['message_tokens']} tokens "
+             f"(cap ⌊W/m⌋ = {star['cap']}). The stars of all N share their first leaves within "
+             "a trial (common random numbers). R_star(1) = v0 + σ_c² includes one channel pass. "
+             f"{_mc_note(star, metrics['seed_streams'])}.",
+        details={"per N": {f"N={n}": {"R": _r(f), "R̂": _r(v), "z": _r(z, 3)}
+                           for n, f, v, z in zip(star["N"], star["formula"], star["v_hat"],
+                                                 star["z"], strict=True)},
+                 "floor ρv0": star["floor"], "cap ⌊W/m⌋": star["cap"],
+                 "max |z|": star["max_abs_z"], "max relative error": star["max_rel_err"],
+                 "relative-error tolerance (cpu, paper)": list(REL_TOL["star"])})
 
 
 def _chain_claim(metrics: dict[str, Any], profile: str) -> Claim:
@@ -124,25 +160,40 @@ def _chain_claim(metrics: dict[str, Any], profile: str) -> Claim:
     best, best_mc = chain["argmin_formula"], chain["argmin_mc"]
     argmin_ok = best_mc == best if profile == "paper" else abs(best_mc - best) <= 1
     relax = chain["L_opt_relaxation"]
-    return make_claim(
-        profile=profile, id="continuous.chain",
+    problems = []
+    if chain["max_abs_z"] > zk:
+        problems.append("a length is beyond z_K")
+    if chain["max_rel_err"] > tol:
+        problems.append(f"the relative error exceeds {tol:.1%}")
+    if not argmin_ok:
+        problems.append(f"the Monte Carlo argmin L = {best_mc} is off the formula's {best}")
+    return _claim(
+        profile, "chain", "convention", f"{SECTION} (chain definition is this project's)",
+        kind="quantitative",
         statement="The running-average chain has risk v0(ρ + (1−ρ)/L) + σ_c²(L−1)(2L−1)/(6L) and "
                   "an interior optimum length",
-        source=common.source("convention", f"{SECTION} (chain definition is this project's)"),
-        label="convention", paper=common.PAPER_VALUE_NONE,
-        theory={"argmin L": best, f"R({best})": _r(chain["formula"][best - 1]),
-                "relaxed L_opt": _r(relax, 3) if relax is not None else None},
-        measured={"argmin L (MC)": best_mc, f"R̂({best})": _r(chain["v_hat"][best - 1]),
-                  "max |z|": _r(chain["max_abs_z"], 3),
-                  "max rel. err.": _r(chain["max_rel_err"], 3)},
-        tolerance=f"max |z| ≤ z_K = {zk:.2f} (K = {k}); max relative error ≤ {tol:.1%} (cpu 2 %, "
-                  "paper 0.7 %); Monte Carlo argmin within ±1 of the formula's (cpu) / equal "
-                  "(paper)",
-        passed=chain["max_abs_z"] <= zk and chain["max_rel_err"] <= tol and argmin_ok,
+        expected=f"R̂(L) = R_chain(L); argmin L = {best}", measured=_r(chain["max_abs_z"], 3),
+        context=f"max |z| of K = {k}; max rel. err. {chain['max_rel_err']:.2%}; MC argmin "
+                f"L = {best_mc}",
+        tolerance=f"max |z| ≤ z_K = {zk:.2f}; max rel. error ≤ {tol:.1%}; MC argmin "
+                  + ("equal to the formula's" if profile == "paper" else "within ±1 of the "
+                     "formula's"),
+        tolerance_source=SOURCE if profile == "paper" else
+        "fourth-moment SE, z_K; argmin ±1: neighbours ≈ 3–4 SE apart",
+        passed=not problems, reason="; ".join(problems),
         note=f"L = 1…{len(chain['L'])}; the chain of length L is the first L agents of one chain "
-             "per trial (common random numbers across L). Spec §3.4(d): R(4) = 0.4875, "
-             "R(5) = 0.4800, R(6) = 0.4861 for the cpu setting. "
-             f"{_mc_note(chain, metrics['seed_streams'])}.")
+             "per trial (common random numbers across L). On cpu the neighbours of the optimum "
+             "differ by 1.3–1.6 % against a relative SE of about 0.4 %, so the argmin may land "
+             "on 4 or 6; the paper profile's 10× trials must give 5. "
+             f"{_mc_note(chain, metrics['seed_streams'])}.",
+        details={"per L": {f"L={n}": {"R": _r(f), "R̂": _r(v), "z": _r(z, 3)}
+                           for n, f, v, z in zip(chain["L"], chain["formula"], chain["v_hat"],
+                                                 chain["z"], strict=True)},
+                 "argmin L (formula)": best, "argmin L (Monte Carlo)": best_mc,
+                 "relaxed L_opt": _r(relax, 3) if relax is not None else None,
+                 "max |z|": chain["max_abs_z"], "max relative error": chain["max_rel_err"],
+                 "relative-error tolerance (cpu, paper)": list(REL_TOL["chain"]),
+                 "reference R(4), R(5), R(6)": [0.4875, 0.4800, 0.4861]})
 
 
 def make_claims(config: Any, metrics: dict[str, Any], arrays: Any, profile: str) -> list[Claim]:

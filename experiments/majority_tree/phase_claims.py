@@ -1,4 +1,12 @@
-"""Claims of the phase-diagram experiment (spec §7, ``phase_diagram.*``), read from metrics."""
+"""Claims of the phase-diagram experiment (ids ``phase_diagram.*``), read from metrics only.
+
+Exact checks (slopes, thresholds, boundary, fixed points) are ``identity`` or, where a finite
+depth or a finite distance from α = 1 leaves a known correction, ``finite-size``; the Monte Carlo
+checks are ``quantitative`` (binomial SE with the family-wise z_K of the pillar) or, for the sign
+rule, ``qualitative`` on cells powered at ≥ 5 SE. The table of fixed points the bisection is
+compared with was computed by this project from the same formulas: that claim is ``regression``.
+No target comes from the paper's own simulations (its full text was unavailable).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,13 @@ import numpy as np
 
 from experiments.common.claims import Claim, make_claim
 from experiments.majority_tree.common import PAPER_VALUE_NONE, is_critical, source, z_threshold
+
+BINOMIAL = "binomial SE; family-wise z_K at rate 1e−3"
+FLOAT64 = "numerical precision (float64)"
+
+
+def _r(value: Any, digits: int = 4) -> float:
+    return float(f"{float(value):.{digits}g}")
 
 
 def _sign_rule(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -35,127 +50,277 @@ def _agreement(rows: list[dict[str, Any]]) -> dict[str, Any]:
     gap = max((np.max(np.abs(np.asarray(r["p_hat"]) - np.asarray(r["exact"]))) for r in rows),
               default=0.0)
     k = max(len(z), 1)
-    return {"K": int(len(z)), "z_K": z_threshold(k), "max_abs_z": float(np.abs(z).max()),
-            "root_mean_z2": float(np.mean(root_z**2)), "max_abs_gap": float(gap),
-            "roots": int(len(root_z))}
+    return {"K": int(len(z)), "z_K": z_threshold(k),
+            "max_abs_z": float(np.abs(z).max()) if len(z) else 0.0,
+            "root_mean_z2": float(np.mean(root_z**2)) if len(root_z) else 0.0,
+            "max_abs_gap": float(gap), "roots": int(len(root_z))}
+
+
+def _claim(profile: str, short: str, labels: str, where: str, *, details: dict | None = None,
+           cited: str | None = None, **fields: Any) -> Claim:
+    return make_claim(
+        profile=profile, id=f"phase_diagram.{short}",
+        source=source(labels, where) if cited is None else source(labels, where, cited),
+        label=labels.split(",")[0].strip(),
+        details={"paper": PAPER_VALUE_NONE, **(details or {})}, **fields)
 
 
 def make_claims(config: Any, metrics: dict[str, Any], arrays: dict[str, np.ndarray],
                 profile: str) -> list[Claim]:
-    s, fp, lim, bd = metrics["slopes"], metrics["fixed_point"], metrics["limits"], \
-        metrics["boundary"]
-    claims = []
+    return [*_exact_claims(config, metrics, profile), *_fixed_point_claims(metrics, profile),
+            *_monte_carlo_claims(config, metrics, profile)]
 
-    def add(short: str, statement: str, labels: str, where: str, theory: Any, measured: Any,
-            tolerance: str, passed: bool, note: str = "",
-            check_on: tuple[str, ...] = ("cpu", "paper"), paper: str | None = None) -> None:
-        cited = source(labels, where) if paper is None else source(labels, where, paper)
-        claims.append(make_claim(
-            profile=profile, check_on=check_on, id=f"phase_diagram.{short}", statement=statement,
-            source=cited, label=labels.split(",")[0].strip(),
-            paper=PAPER_VALUE_NONE, theory=theory, measured=measured, tolerance=tolerance,
-            passed=bool(passed), note=note))
 
-    fanins = ", ".join(str(int(b)) for b in config.exact_fanins)
-    add("majority_slope", "f_b'(0) = b·C(b−1,k)/2^(b−1) equals the derivative of b-input "
-        "majority at chance", "summary", "Thm 4 ingredient", s["majority_slope"],
-        s["majority_slope_autodiff"],
-        f"≤ 1e−12 vs autodiff of f_b and vs spec A.1 (b = {fanins})",
-        max(s["majority_slope_spec_error"], s["majority_slope_autodiff_error"]) <= 1e-12,
-        note="theory: closed form; measured: jax.grad of the majority polynomial at μ = 0")
-    add("evans_schulman", "At ρ = 0 the critical flip probability (1−γ_c)/2 equals the "
-        "Evans–Schulman ε_b (1/6 for b = 3)", "classical", "IEEE Trans. Inf. Theory 49(11)",
-        s["evans_schulman_formula"], s["evans_schulman_from_gamma_c"],
-        f"≤ 1e−12 (b = {fanins}); ε_3 = 1/6 to 1e−12",
-        s["evans_schulman_max_error"] <= 1e-12 and abs(s["critical_flip_prob_b3"] - 1 / 6)
-        <= 1e-12, paper="Evans & Schulman 2003",
-        note="theory: ε_b = 1/2 − 2^(b−2)/(b·C(b−1,(b−1)/2)); measured: (1 − γ_c(0, b))/2 from "
-             "the majority-tree boundary")
-    gaps = dict(zip([str(m) for m in config.mu0s], bd["max_gap_per_mu0"], strict=True))
+def _exact_claims(config: Any, metrics: dict[str, Any], profile: str) -> list[Claim]:
+    s, lim, bd, cd = metrics["slopes"], metrics["limits"], metrics["boundary"], \
+        metrics["critical_decay"]
+    fanins = [int(b) for b in config.exact_fanins]
+    span = f"b = {fanins[0]}…{fanins[-1]}"
+    slope_error = max(s["majority_slope_spec_error"], s["majority_slope_autodiff_error"])
+    es_error, es3 = s["evans_schulman_max_error"], s["critical_flip_prob_b3"]
+    out = [
+        _claim(profile, "majority_slope", "summary", "Thm 4 ingredient", kind="identity",
+               statement="f_b'(0) = b·C(b−1,k)/2^(b−1) equals the slope of b-input majority at "
+                         "chance",
+               expected=0.0, measured=slope_error, context=f"max error, {span}",
+               tolerance="≤ 1e−12 against autodiff of f_b at 0 and against the exact rationals",
+               tolerance_source=FLOAT64, passed=slope_error <= 1e-12,
+               reason="the closed-form majority slope differs from autodiff or the rationals",
+               details={"closed form f_b'(0)": dict(zip(map(str, fanins), s["majority_slope"],
+                                                        strict=True)),
+                        "autodiff f_b'(0)": s["majority_slope_autodiff"],
+                        "error vs exact rationals": s["majority_slope_spec_error"],
+                        "error vs autodiff": s["majority_slope_autodiff_error"]}),
+        _claim(profile, "evans_schulman", "classical", "IEEE Trans. Inf. Theory 49(11)",
+               cited="Evans & Schulman 2003", kind="identity",
+               statement="At ρ = 0 the critical flip probability (1 − γ_c)/2 equals the "
+                         "Evans–Schulman ε_b (1/6 for b = 3)",
+               expected=0.0, measured=es_error, context=f"max error, {span}; ε_3 = {es3:.6f}",
+               tolerance="≤ 1e−12 for every b; ε_3 = 1/6 to 1e−12", tolerance_source=FLOAT64,
+               passed=es_error <= 1e-12 and abs(es3 - 1 / 6) <= 1e-12,
+               reason="(1 − γ_c(0, b))/2 differs from the Evans–Schulman threshold",
+               note="ε_b = 1/2 − 2^(b−2)/(b·C(b−1,(b−1)/2)) against (1 − γ_c(0, b))/2 from the "
+                    "majority-tree boundary, γ_c = 1/f_b'(0). The boundary is stricter than "
+                    "Kesten–Stigum (γ_c(0) > 1/√b).",
+               details={"ε_b (Evans–Schulman)": s["evans_schulman_formula"],
+                        "(1 − γ_c(0,b))/2": s["evans_schulman_from_gamma_c"],
+                        "γ_c(0, b)": s["gamma_c_rho0"],
+                        "Kesten–Stigum γ = 1/√b": s["kesten_stigum_gamma"]}),
+    ]
+    gaps = dict(zip([f"{m:g}" for m in config.mu0s], bd["max_gap_per_mu0"], strict=True))
     gap_limits = {"0.02": 0.011, "0.1": 0.014}
-    add("boundary", "A cell amplifies (μ_L > μ0) only if α_ρ > 1, every cell with μ* > μ0 "
-        "amplifies, and γ_emp(ρ) lies within one grid step of γ_c(ρ)", "summary,reconstructed",
-        "§4 Thm 4", "γ_c(ρ) = 1/(ρ + (1−ρ)f_b'(0)); 0 violations",
-        {"misclassified": bd["misclassified"], **{f"max|γ_emp−γ_c| μ0={k}": v
-                                                  for k, v in gaps.items()}},
-        "0 violations (critical cells left out); max |γ_emp − γ_c| ≤ 0.011 (μ0 = 0.02), "
-        "≤ 0.014 (μ0 = 0.1)",
-        bd["misclassified"] == 0 and bd["classification_independent_of_depth"]
-        and all(v <= gap_limits.get(k, 0.011) for k, v in gaps.items()))
-    add("deep_limit", "Deep trees reach μ* when α > 1 and chance when α < 1", "abstract",
-        "abstract", "μ_∞ = μ* (bisection)", lim["deep_limit_max_error"],
-        f"max |μ_{config.deep_limit_depth} − μ*| ≤ 1e−4 over |α − 1| ≥ 0.02",
-        lim["deep_limit_max_error"] <= 1e-4)
-    add("geometric_decay", "For α < 1, μ_{L+1}/μ_L → α", "reconstructed", "§4",
-        "ratio α", lim["geometric_decay_max_rel_error"],
-        "max relative error of μ_41/μ_40 vs α ≤ 1e−4 (α ≤ 0.95, μ0 = 0.1)",
-        lim["geometric_decay_max_rel_error"] <= 1e-4)
-    cd = metrics["critical_decay"]
-    add("critical_decay", "At α = 1, μ_L ≈ (2CL + μ0^(−2))^(−1/2) (L^(−1/2) decay)",
-        "reconstructed", "§4", 1.0, [cd["ratio_min"], cd["ratio_max"]],
-        f"ratio in [0.995, 1.005] for L ∈ [100, {config.critical_max_depth}]",
-        0.995 <= cd["ratio_min"] and cd["ratio_max"] <= 1.005)
-    add("fixed_point_values", "μ* by bisection matches the spec's table A.3", "reconstructed",
-        "§4", "A.3 (spec, 4 d.p.)", {"max |μ* − A.3|": fp["a3_max_error"]},
-        "±5e−5 (4-d.p. rounding); subcritical cells give 0",
-        fp["a3_max_error"] <= 5e-5 and fp["a3_subcritical_all_zero"])
-    add("b3_closed_form", "b = 3: μ*² = [3γ − 2(1−ργ)/(1−ρ)]/γ³", "reconstructed", "§4",
-        fp["b3_examples"], fp["b3_examples_bisection"],
-        "≤ 1e−12 between closed form and bisection on the whole b = 3 grid",
-        fp.get("b3_closed_form_max_error", np.inf) <= 1e-12,
-        note=f"max error on the grid {fp.get('b3_closed_form_max_error', 'n/a')}")
-    slopes, ratios = np.asarray(fp["near_critical_slopes"]), \
-        np.asarray(fp["near_critical_ratio_at_smallest"])
-    add("near_critical", "μ* ∝ (α−1)^(1/2) with μ*² ≈ (α−1)/C", "reconstructed", "§4",
-        {"slope": 0.5, "Cμ*²/(α−1)": 1.0},
-        {"slopes": slopes.tolist(), "ratio at α−1=1e−4": ratios.tolist()},
-        "slopes 0.5 ± 0.005; |Cμ*²/(α−1) − 1| ≤ 1e−3 at α − 1 = 1e−4",
-        np.all(np.abs(slopes - 0.5) <= 0.005) and np.all(np.abs(ratios - 1.0) <= 1e-3))
+    ratios = {k: v / gap_limits.get(k, 0.011) for k, v in gaps.items()}
+    worst = max(ratios, key=ratios.get)
+    others = "; ".join(f"μ0 = {k}: {_r(v)}" for k, v in gaps.items() if k != worst)
+    boundary_ok = (bd["misclassified"] == 0 and bd["classification_independent_of_depth"]
+                   and all(v <= gap_limits.get(k, 0.011) for k, v in gaps.items()))
+    out.append(_claim(
+        profile, "boundary", "summary,reconstructed", "§4 Thm 4", kind="identity",
+        statement="On the exact grid a cell amplifies iff μ0 < μ* (never if α_ρ ≤ 1), and the "
+                  "boundary tracks γ_c(ρ)",
+        expected="0 misclassified; |γ_emp − γ_c| < 0.01 + O(μ0²)",
+        measured=_r(gaps[worst]),
+        context=f"max |γ_emp − γ_c|, μ0 = {worst}; {others}; {bd['misclassified']} misclassified",
+        tolerance="0 misclassified (critical cells out); max gap ≤ 0.011 (μ0 = 0.02), ≤ 0.014 "
+                  "(μ0 = 0.1)",
+        tolerance_source="grid step 0.01 plus the O(μ0²) finite-μ0 shift",
+        passed=boundary_ok,
+        reason=(f"{bd['misclassified']} misclassified cells" if bd["misclassified"] else
+                "the classification depends on L" if not
+                bd["classification_independent_of_depth"] else
+                f"the empirical boundary is off γ_c by more than the allowance at μ0 = {worst}"),
+        note="γ_c(ρ) = 1/(ρ + (1−ρ)f_b'(0)); γ_emp(ρ) is the smallest grid γ whose cell "
+             "amplifies (μ_L > μ0). Because g is concave the classification cannot depend on L; "
+             "it is checked at every saved depth.",
+        details={"max |γ_emp − γ_c| per μ0": gaps,
+                 "max |γ_emp − γ_c| per (b, μ0)": bd["max_gap_per_b_mu0"],
+                 "misclassified": bd["misclassified"],
+                 "misclassified per (b, μ0)": bd["misclassified_per_b_mu0"],
+                 "critical cells per (b, μ0)": bd["critical_cells_per_b_mu0"],
+                 "classification independent of depth": bd["classification_independent_of_depth"],
+                 "reference max gaps": {"0.02": 0.0101, "0.1": 0.0132}}))
+    deep = lim["deep_limit_max_error"]
+    out.append(_claim(
+        profile, "deep_limit", "abstract", "abstract", kind="finite-size",
+        statement="Deep trees reach μ* when α > 1 and chance when α < 1",
+        expected="μ_∞ = μ* (0 when α ≤ 1)", measured=deep,
+        context=f"max |μ_{config.deep_limit_depth} − μ*|, {lim['deep_limit_cells']} cells",
+        tolerance=f"max |μ_{config.deep_limit_depth} − μ*| ≤ 1e−4 over |α − 1| ≥ 0.02",
+        tolerance_source="finite depth: slowest decay 0.98^400·μ0 ≈ 3e−5",
+        passed=deep <= 1e-4, reason="the deep recursion has not reached the bisection μ*",
+        details={"max error": deep, "cells": lim["deep_limit_cells"],
+                 "depth": config.deep_limit_depth, "reference max error": 6e-5}))
+    geo = lim["geometric_decay_max_rel_error"]
+    out.append(_claim(
+        profile, "geometric_decay", "reconstructed", "§4", kind="finite-size",
+        statement="For α < 1 the bias decays geometrically: μ_{L+1}/μ_L → α",
+        expected="μ_41/μ_40 = α", measured=geo,
+        context=f"max relative error, {lim['geometric_decay_cells']} cells",
+        tolerance="max |μ_41/μ_40 − α|/α ≤ 1e−4 (α ≤ 0.95, μ0 = 0.1)",
+        tolerance_source="finite depth: O(μ_40²) nonlinear correction",
+        passed=geo <= 1e-4, reason="the decay ratio at L = 40 is off α",
+        details={"max relative error": geo, "cells": lim["geometric_decay_cells"],
+                 "reference max error": 7e-5}))
+    worst_ratio = max((cd["ratio_min"], cd["ratio_max"]), key=lambda v: abs(v - 1.0))
+    out.append(_claim(
+        profile, "critical_decay", "reconstructed", "§4", kind="finite-size",
+        statement="At α = 1 the bias decays like L^(−1/2): μ_L ≈ (2CL + μ0^(−2))^(−1/2)",
+        expected=1.0, measured=_r(worst_ratio, 6),
+        context=f"worst ratio; range [{cd['ratio_min']:.5f}, {cd['ratio_max']:.5f}]",
+        tolerance=f"μ_L·√(2CL + μ0^(−2)) ∈ [0.995, 1.005] for L ∈ [100, "
+                  f"{config.critical_max_depth}]",
+        tolerance_source="next-order (log L)/L corrections to the asymptote",
+        passed=0.995 <= cd["ratio_min"] and cd["ratio_max"] <= 1.005,
+        reason="the critical decay departs from (2CL + μ0^(−2))^(−1/2)",
+        details={"ratio min": cd["ratio_min"], "ratio max": cd["ratio_max"],
+                 "reference range": [0.9996, 1.0011]}))
+    return out
 
+
+def _fixed_point_claims(metrics: dict[str, Any], profile: str) -> list[Claim]:
+    fp = metrics["fixed_point"]
+    a3 = fp["a3_max_error"]
+    b3 = fp.get("b3_closed_form_max_error")
+    slopes = np.asarray(fp["near_critical_slopes"])
+    ratios = np.asarray(fp["near_critical_ratio_at_smallest"])
+    worst_slope = float(slopes[np.argmax(np.abs(slopes - 0.5))])
+    worst_ratio = float(np.max(np.abs(ratios - 1.0)))
+    return [
+        _claim(profile, "fixed_point_values", "reconstructed", "§4", kind="regression",
+               statement="μ* by bisection matches this project's reference table of fixed "
+                         "points (4 decimals)",
+               expected="reference table, 4 decimals", measured=a3,
+               context="max |μ* − table|; subcritical cells give 0"
+               if fp["a3_subcritical_all_zero"] else "max |μ* − table|",
+               tolerance="≤ 5e−5 (the table's rounding); subcritical cells exactly 0",
+               tolerance_source="4-decimal rounding of the reference table",
+               passed=a3 <= 5e-5 and fp["a3_subcritical_all_zero"],
+               reason=("μ* differs from the reference table beyond its rounding"
+                       if a3 > 5e-5 else "a subcritical cell has μ* ≠ 0"),
+               note="The table was computed by this project from the same formulas, so this is "
+                    "a regression check; μ* is validated independently by the b = 3 closed form "
+                    "and the near-critical scaling.",
+               details={"μ* per (b, γ) at ρ = 0, 0.2, 0.5, 0.8": fp["a3_table"],
+                        "α per (b, γ) at ρ = 0, 0.2, 0.5, 0.8": fp["a3_alpha"]}),
+        _claim(profile, "b3_closed_form", "reconstructed", "§4", kind="identity",
+               statement="For b = 3 the fixed point has the closed form μ*² = [3γ − 2(1−ργ)/(1−ρ)]"
+                         "/γ³",
+               expected=0.0, measured=b3,
+               context="max |closed form − bisection| over the b = 3 grid",
+               tolerance="≤ 1e−12 on the whole b = 3 grid", tolerance_source=FLOAT64,
+               passed=b3 is not None and b3 <= 1e-12,
+               reason="the b = 3 closed form differs from bisection",
+               details={"closed form": fp["b3_examples"],
+                        "bisection": fp["b3_examples_bisection"]}),
+        _claim(profile, "near_critical", "reconstructed", "§4", kind="finite-size",
+               statement="Near α = 1 the fixed point grows like μ* ≈ √((α−1)/C)",
+               expected=0.5, measured=_r(worst_slope),
+               context=f"worst log–log slope; worst |Cμ*²/(α−1) − 1| = {worst_ratio:.1e}",
+               tolerance="slopes 0.5 ± 0.005 over α − 1 ∈ [1e−4, 1e−2]; |Cμ*²/(α−1) − 1| ≤ 1e−3 "
+                         "at 1e−4",
+               tolerance_source="O(α − 1) corrections to the square-root law",
+               passed=bool(np.all(np.abs(slopes - 0.5) <= 0.005)
+                           and np.all(np.abs(ratios - 1.0) <= 1e-3)),
+               reason="the near-critical exponent or constant C is off",
+               note="(b, ρ) ∈ {(3, 0), (3, 0.3), (5, 0.2), (7, 0.5), (15, 0.8)}; "
+                    "C = (1−ρ)γ³f_b'(0)(b−1)/6.",
+               details={"slopes": slopes.tolist(), "Cμ*²/(α−1) at α − 1 = 1e−4": ratios.tolist(),
+                        "reference slopes": [0.497, 0.499]}),
+    ]
+
+
+def _monte_carlo_claims(config: Any, metrics: dict[str, Any], profile: str) -> list[Claim]:
     grid_a, deep = metrics["grid_a"], metrics["deep"]
     agreement = _agreement(grid_a)
     limit = 0.006 if profile == "paper" else 0.017
-    add("mc_agreement", "Explicit trees (channel + received-message shock + majority) match "
-        "the exact recursion at every level", "reconstructed,summary", "§4 recursion",
-        "z ~ N(0,1)", {k: agreement[k] for k in ("max_abs_z", "root_mean_z2", "max_abs_gap")},
-        f"max |z| ≤ z_K = {agreement['z_K']:.3f} (K = {agreement['K']}); root mean z² ∈ "
-        f"[0.29, 1.71] ({agreement['roots']} roots); max |p̂ − p| ≤ {limit}",
-        agreement["max_abs_z"] <= agreement["z_K"] and 0.29 <= agreement["root_mean_z2"] <= 1.71
-        and agreement["max_abs_gap"] <= limit)
+    ag_ok = (agreement["max_abs_z"] <= agreement["z_K"]
+             and 0.29 <= agreement["root_mean_z2"] <= 1.71 and agreement["max_abs_gap"] <= limit)
+    out = [_claim(
+        profile, "mc_agreement", "reconstructed,summary", "§4 recursion", kind="quantitative",
+        statement="Explicit trees (channel, received-message shock, majority) match the exact "
+                  "recursion at every level",
+        expected="p̂_l = p_l (exact recursion)", measured=_r(agreement["max_abs_z"]),
+        context=f"max |z| of K = {agreement['K']}; root mean z² "
+                f"{agreement['root_mean_z2']:.3f}; max |p̂ − p| {agreement['max_abs_gap']:.4f}",
+        tolerance=f"max |z| ≤ z_K = {agreement['z_K']:.2f}; root mean z² ∈ [0.29, 1.71] "
+                  f"({agreement['roots']} roots); max |p̂ − p| ≤ {limit}",
+        tolerance_source=BINOMIAL, passed=ag_ok,
+        reason=("an estimate is beyond z_K" if agreement["max_abs_z"] > agreement["z_K"] else
+                "root z² is miscalibrated" if not 0.29 <= agreement["root_mean_z2"] <= 1.71
+                else f"max |p̂ − p| exceeds {limit}"),
+        note="Level l pools T·b^(L−l) samples over the trials of 5 seed streams; per-level "
+             "estimates of one tree are correlated, so only the root z enter the z² calibration.",
+        details={**agreement, "cells": len(grid_a),
+                 "seed-spread ratio per cell (reported, not claimed)":
+                     [_r(r["seed_spread_ratio"], 3) for r in grid_a
+                      if isinstance(r.get("seed_spread_ratio"), int | float)]})]
     sign = _sign_rule(grid_a)
-    add("mc_phase_sign", "In Monte Carlo the root moves away from p0 toward (1±μ*)/2 iff α > 1, "
-        "and toward 1/2 iff α < 1", "summary", "§4 Thm 4",
-        "sign(p̂_L − p0) = sign(α−1)·sign(p0 − 1/2)",
-        {"cells": sign["cells"], "agree": sign["agree"]},
-        "every cell with theory separation ≥ 5 SE (36 expected on cpu) agrees",
-        sign["cells"] > 0 and sign["agree"] == sign["cells"],
-        note=f"supercritical cells with |μ0| > μ* left out: {sign['skipped_strong_leaves']}")
-    _wrong_answer(metrics, add)
+    out.append(_claim(
+        profile, "mc_phase_sign", "summary", "§4 Thm 4", kind="qualitative",
+        statement="In Monte Carlo the root moves away from p0 iff α > 1 (toward (1±μ*)/2), and "
+                  "toward 1/2 iff α < 1",
+        expected="sign(p̂_L − p0) = sign(α − 1)·sign(p0 − ½)", measured=sign["agree"],
+        context=f"of {sign['cells']} cells (theory ≥ 5 SE from p0) agree",
+        tolerance="every cell whose exact root is ≥ 5 SE from p0 agrees",
+        tolerance_source="sign test on cells powered at ≥ 5 SE",
+        passed=sign["cells"] > 0 and sign["agree"] == sign["cells"],
+        reason=(f"{sign['cells'] - sign['agree']} of {sign['cells']} cells move against the α "
+                "prediction" if sign["cells"] else "no cell is powered at 5 SE"),
+        note="Cells at α ∈ {0.95, 1.05} sit 2.7–4.3 SE from p0 and are checked only for "
+             "agreement. Supercritical cells with |μ0| > μ* left out: "
+             f"{sign['skipped_strong_leaves']}.",
+        details={**sign, "reference cell count (cpu)": 36}))
+    out.append(_wrong_answer(metrics, profile))
     gr = metrics["growth"]
     tol = 0.005 if profile == "paper" else 0.01
-    add("mc_growth_exponent", "The organization exponent measured from explicit trees equals "
-        "s = log_b α_ρ", "summary", "§4", gr["s"],
-        {"slope": gr["slope"], "slope_se": gr["slope_se"],
-         "exact_level_fit": gr["exact_level_slope"]},
-        f"|ŝ_MC − s| ≤ {tol} ({gr['id']}, WLS over levels 0…{config.deep_depth})",
-        abs(gr["slope"] - gr["s"]) <= tol,
-        note=f"levels with μ̂ ≤ 0 left out: {gr['excluded_levels']}")
-    big = [r for r in grid_a if r["b"] >= 11] + deep
-    if [r for r in grid_a if r["b"] >= 11]:
+    half = 1.96 * gr["slope_se"]
+    out.append(_claim(
+        profile, "mc_growth_exponent", "summary", "§4", kind="quantitative",
+        statement="The organization exponent measured from explicit trees equals s = log_b α_ρ",
+        expected=_r(gr["s"], 5), measured=_r(gr["slope"], 5),
+        interval=[gr["slope"] - half, gr["slope"] + half],
+        interval_kind="95% interval, ±1.96 SE of the WLS slope",
+        context=f"{gr['id']}, WLS over levels 0…{config.deep_depth}; exact-level fit "
+                f"{gr['exact_level_slope']:.4f}",
+        tolerance=f"|ŝ_MC − s| ≤ {tol}",
+        tolerance_source="≈ 5 slope SE (SE ≈ 0.002) plus finite-μ bias ≈ 0.001"
+        if profile != "paper" else "≈ 5 slope SE at the paper trial count",
+        passed=abs(gr["slope"] - gr["s"]) <= tol,
+        reason="the Monte Carlo growth exponent is off s = log_b α_ρ",
+        note=f"Levels with μ̂ ≤ 0 left out: {gr['excluded_levels']}. The exact levels give "
+             f"{gr['exact_level_slope']:.4f}: g(μ) ≤ αμ bends the curve slightly below slope s.",
+        details={"slope": gr["slope"], "slope SE": gr["slope_se"], "s": gr["s"],
+                 "exact-level fit": gr["exact_level_slope"],
+                 "excluded levels": gr["excluded_levels"]}))
+    big_rows = [r for r in grid_a if r["b"] >= 11]
+    details: dict[str, Any] = {}
+    measured, ok, context = None, False, ""
+    k_text = "z_K (K from the run)"
+    if big_rows:
+        big = big_rows + deep
         big_agree, big_sign = _agreement(big), _sign_rule(big)
-        measured: Any = {"max_abs_z": big_agree["max_abs_z"], "sign_agree": big_sign["agree"],
-                         "sign_cells": big_sign["cells"]}
-        ok = big_agree["max_abs_z"] <= big_agree["z_K"] and big_sign["agree"] == big_sign["cells"]
-        tolerance = f"max |z| ≤ z_K = {big_agree['z_K']:.3f} (K = {big_agree['K']}); signs agree"
-    else:
-        measured, ok, tolerance = "not run on this profile", False, "as mc_agreement"
-    add("mc_all_fanins", "Agreement and sign rules for b = 11, 13, 15 and deep trees (paper "
-        "profile only)", "reconstructed", "§4", "z ~ N(0,1)", measured, tolerance, ok,
-        check_on=("paper",))
-    return claims
+        ok = (big_agree["max_abs_z"] <= big_agree["z_K"]
+              and big_sign["agree"] == big_sign["cells"])
+        measured = _r(big_agree["max_abs_z"])
+        context = (f"max |z| of K = {big_agree['K']}; signs {big_sign['agree']}/"
+                   f"{big_sign['cells']}")
+        k_text = f"z_K = {big_agree['z_K']:.2f} (K = {big_agree['K']})"
+        details = {**big_agree, **{f"sign {k}": v for k, v in big_sign.items()}}
+    out.append(_claim(
+        profile, "mc_all_fanins", "reconstructed", "§4", kind="quantitative",
+        check_on=("paper",),
+        statement="Monte Carlo agreement and sign rules also hold for b = 11, 13, 15 and deep "
+                  "trees (paper profile only)",
+        expected="p̂_l = p_l; signs as α predicts", measured=measured, context=context,
+        tolerance=f"max |z| ≤ {k_text}; every powered sign agrees",
+        tolerance_source=BINOMIAL, passed=ok,
+        reason="an estimate is beyond z_K or a sign disagrees" if big_rows else
+        "the run has no Monte Carlo cell with b ≥ 11",
+        details=details))
+    return out
 
 
-def _wrong_answer(metrics: dict[str, Any], add) -> None:
+def _wrong_answer(metrics: dict[str, Any], profile: str) -> Claim:
     """p_L(1−p0) = 1 − p_L(p0) (exact), D5 amplified to the wrong answer (Monte Carlo)."""
     grid_a, deep = metrics["grid_a"], metrics["deep"]
     by_key = {(r["b"], r["rho"], r["alpha"], r["p0"]): r for r in grid_a}
@@ -167,23 +332,45 @@ def _wrong_answer(metrics: dict[str, Any], add) -> None:
             se = np.hypot(row["se"][-1], twin["se"][-1])
             pair_z.append((row["p_hat"][-1] + twin["p_hat"][-1] - 1.0) / se)
     pair_k = max(len(pair_z), 1)
-    measured: dict[str, Any] = {"max |p_L(1−p0) + p_L(p0) − 1|": exact_sym,
-                                "max |pair z|": float(np.max(np.abs(pair_z), initial=0.0))}
-    ok = exact_sym <= 1e-12 and measured["max |pair z|"] <= z_threshold(pair_k)
-    theory: dict[str, Any] = {"pair sum": 0.0}
+    max_pair = float(np.max(np.abs(pair_z), initial=0.0))
+    details: dict[str, Any] = {"max |p_L(1−p0) + p_L(p0) − 1| (exact)": exact_sym,
+                               "max |pair z|": max_pair, "pairs": len(pair_z),
+                               "pair z_K": z_threshold(pair_k)}
+    problems = []
+    if exact_sym > 1e-12:
+        problems.append("the exact recursion is not odd-symmetric")
+    if max_pair > z_threshold(pair_k):
+        problems.append("a pair sum p̂(0.45) + p̂(0.55) − 1 is beyond z_K")
     d5 = next((r for r in deep if r["id"] == "D5"), None)
-    if d5 is not None:
-        d5_k = len(d5["z"])
-        lim = metrics["d5_deep_limit"]
-        theory.update({"D5 p_L": d5["exact"][-1], "p_∞": lim["p_infinity"]})
-        measured.update({"D5 p̂_L": d5["p_hat"][-1], "D5 max|z|": float(np.max(np.abs(d5["z"]))),
-                         "|p_400 − p_∞|": abs(lim["p_deep"] - lim["p_infinity"])})
-        ok = (ok and d5["p_hat"][-1] <= 0.45 - 5.0 * d5["se"][-1]
-              and measured["D5 max|z|"] <= z_threshold(d5_k)
-              and measured["|p_400 − p_∞|"] <= 1e-4)
+    measured, interval, context, expected = None, None, "", "p_9 < 0.45"
+    if d5 is None:
+        problems.append("no D5 trajectory in this run")
     else:
-        ok = False
-    add("wrong_answer", "Leaves below chance are amplified to the wrong answer: "
-        "p_L(1−p0) = 1 − p_L(p0) and p_∞ = (1 − μ*)/2", "reconstructed", "§4", theory, measured,
-        f"exact parts ≤ 1e−12 / 1e−4; D5: p̂_L ≤ 0.45 − 5 SE and |z| ≤ z_K; pair sums "
-        f"|z| ≤ z_K (K = {pair_k})", ok)
+        lim = metrics["d5_deep_limit"]
+        p_hat, se, exact = d5["p_hat"][-1], d5["se"][-1], d5["exact"][-1]
+        d5_max_z = float(np.max(np.abs(d5["z"])))
+        deep_err = abs(lim["p_deep"] - lim["p_infinity"])
+        measured, interval = _r(p_hat), [p_hat - 1.96 * se, p_hat + 1.96 * se]
+        expected = f"{exact:.4f} (< p0 = 0.45)"
+        context = f"D5 root; max |z| {d5_max_z:.2f} (D5), {max_pair:.2f} ({len(pair_z)} pairs)"
+        details.update({"D5 exact p_L": exact, "D5 p̂_L": p_hat, "D5 SE": se,
+                        "D5 max |z|": d5_max_z, "p_∞ = (1 − μ*)/2": lim["p_infinity"],
+                        "|p_400 − p_∞|": deep_err})
+        if p_hat > 0.45 - 5.0 * se:
+            problems.append("D5 is not amplified to the wrong answer by 5 SE")
+        if d5_max_z > z_threshold(len(d5["z"])):
+            problems.append("a D5 level is beyond z_K")
+        if deep_err > 1e-4:
+            problems.append("the deep D5 limit is off (1 − μ*)/2")
+    return _claim(
+        profile, "wrong_answer", "reconstructed", "§4", kind="quantitative",
+        statement="Leaves below chance are amplified to the wrong answer: p_L(1−p0) = 1 − p_L(p0), "
+                  "p_∞ = (1 − μ*)/2",
+        expected=expected, measured=measured, interval=interval,
+        interval_kind="95% binomial interval, trials pooled over 5 seeds", context=context,
+        tolerance="D5: p̂_9 ≤ 0.45 − 5 SE, |z| ≤ z_K; pair sums |z| ≤ z_K; exact parts ≤ 1e−12, "
+                  "deep limit ≤ 1e−4",
+        tolerance_source=BINOMIAL, passed=not problems, reason="; ".join(problems),
+        note="D5: b = 3, L = 9, p0 = 0.45, γ = 0.9, ρ = 0.2 (α = 1.26). Pair sums use every "
+             "grid-A pair p0 ∈ {0.45, 0.55}.",
+        details=details)

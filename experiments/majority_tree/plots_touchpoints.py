@@ -65,7 +65,7 @@ def _panel_cascade(ax: plt.Axes, m: Mapping[str, Any], arrays: Mapping[str, np.n
                label=f"subcritical: α_ρ ≤ 1 (γ ≤ γ_c = {c['gamma_c']:.3f})")
     ax.plot(arrays["cascade_curve_gamma"], arrays["cascade_curve_A_e"], "-", color="#009E73",
             label=f"A_e = (1 − p_L)/(1 − p0), exact (L = {c['depth']})")
-    ax.plot(c["gammas"], c["A_e"], "o", color="#009E73", label="spec 3.5 cells")
+    ax.plot(c["gammas"], c["A_e"], "o", color="#009E73", label="cells the claims check")
     for g, y, al in zip(c["gammas"], c["A_e"], c["alpha"], strict=True):
         ax.annotate(f"{y:.3f} (α = {al:.4g})", (g, y), textcoords="offset points",
                     xytext=(-5, -3), fontsize=6.5, ha="right", va="top")
@@ -157,7 +157,7 @@ def table_markdown(m: Mapping[str, Any]) -> str:
     for row in m["table"]["rows"]:
         lines.append("| " + " | ".join(str(row[k]).replace("|", "\\|") for k in keys) + " |")
     lines += ["", "Kim et al.'s numbers are read from `data/kim2025_scaling_agents.json` "
-              "(arXiv:2512.08296v2, transcribed via this project's spec; v1 abstract values "
+              "(arXiv:2512.08296v2, transcribed by this project; v1 abstract values "
               "marked v1; see `data/PROVENANCE.md`). Model numbers are exact float64 recursions "
               "of `theory/majority_tree.py` computed in this run. The mapping between the two is "
               "[reconstructed] and qualitative."]

@@ -1,8 +1,11 @@
-"""Claims of the ``saturation`` experiment (spec §7: saturation.upper_bound, knee_table,
+"""Claims of the ``saturation`` experiment (saturation.upper_bound, knee_table,
 knee_concentration, mc_knee). They read metrics only.
 
-Reference values below are the spec's tables (§3.3 (a)–(c)), computed by the spec author with
-the same formulas; they are used as check targets with the spec's tolerances and named as such.
+The reference values below (``SPEC_*``) are the pillar's tables of the table configurations, the
+α bands and the Monte Carlo knee runs, computed by this project with the same formulas (not taken
+from the paper). ``knee_table`` has no other target and is a ``regression`` check; in
+``knee_concentration`` and ``mc_knee`` the reference comparison is one part of a validation claim
+whose other parts (the trend, the Monte Carlo z) carry the science.
 """
 
 from __future__ import annotations
@@ -58,22 +61,32 @@ def _r(values: Any, digits: int = 5) -> Any:
     return [float(f"{v:.{digits}g}") for v in values]
 
 
+def _claim(profile: str, short: str, labels: str, where: str, *, details: dict | None = None,
+           **fields: Any) -> Claim:
+    return make_claim(profile=profile, id=f"saturation.{short}",
+                      source=common.source(labels, where), label=labels.split(",")[0].strip(),
+                      details={"paper": common.PAPER_VALUE_NONE, **(details or {})}, **fields)
+
+
 def upper_bound(metrics: dict, profile: str) -> Claim:
     v = metrics["bound_violations"]
     count = v["upper_violations"] + v["lower_violations"]
     ok = count == 0 and v["upper_pairs"] > 0 and v["lower_pairs"] > 0
-    return make_claim(
-        profile=profile, id="saturation.upper_bound",
+    return _claim(
+        profile, "upper_bound", "reconstructed", "§4 (saturation)", kind="identity",
         statement="The clipped predictor min(α^L μ0, μ*) bounds the bias from above when "
                   "|μ0| ≤ μ*, and from below when |μ0| > μ*",
-        source=common.source("reconstructed", "§4 (saturation); spec §3.3"),
-        label="reconstructed", paper=common.PAPER_VALUE_NONE, theory=0, measured=count,
-        tolerance="0 violations (slack 1e−12) over every grid cell and L ≤ L_max, with both "
-                  "domains checked",
-        passed=ok,
-        note=f"{HONEST_STATEMENT} Checked (cell, L) pairs: {v['upper_pairs']} with |μ0| ≤ μ* "
-             f"({v['upper_violations']} violations), {v['lower_pairs']} with |μ0| > μ* "
-             f"({v['lower_violations']} violations).")
+        expected=0, measured=count,
+        context=f"violations in {v['upper_pairs']:.3g} + {v['lower_pairs']:.3g} (cell, L) pairs",
+        tolerance="0 violations (slack 1e−12) over every grid cell and L, both domains checked",
+        tolerance_source="numerical precision (slack 1e−12)", passed=ok,
+        reason=(f"{v['upper_violations']} upper and {v['lower_violations']} lower violations"
+                if count else "one of the two domains has no (cell, L) pair"),
+        note=HONEST_STATEMENT,
+        details={"pairs with |μ0| ≤ μ*": v["upper_pairs"],
+                 "violations (upper bound)": v["upper_violations"],
+                 "pairs with |μ0| > μ*": v["lower_pairs"],
+                 "violations (lower bound)": v["lower_violations"]})
 
 
 def knee_table(metrics: dict, profile: str) -> Claim:
@@ -91,26 +104,31 @@ def knee_table(metrics: dict, profile: str) -> Claim:
         if not all(checks):
             bad.append(k)
     table = metrics["table"]
-    return make_claim(
-        profile=profile, id="saturation.knee_table",
-        statement="Mixing depth L_mix = ln(μ*/μ0)/ln α and the size and location of the clipped "
-                  "predictor's largest error for the six table configurations",
-        source=common.source("abstract, reconstructed", "abstract ('mixing depth'); §4"),
-        label="reconstructed", paper=common.PAPER_VALUE_NONE,
-        theory={"L_mix": _r([r["lmix"] for r in table]),
-                "alpha": _r([r["alpha"] for r in table]),
-                "mu_star": _r([r["mu_star"] for r in table])},
-        measured={"max_dp": _r([r["max_dp"] for r in table], 4),
-                  "argmax_L": [int(r["argmax_level"]) for r in table],
-                  "far_dp": _r([r["far_dp"] for r in table], 4),
-                  "growth_rel": _r([r["growth_rel"] for r in table], 3)},
-        tolerance="spec §3.3(a) reference values: L_mix ±0.01; max Δp ±5e−4; argmax L exact; "
-                  "α, μ*, far-from-knee Δp ±5e−5 and growth error ±5e−4 (their rounding)",
+    problems = len(missing) + len(bad)
+    dps = [r["max_dp"] for r in table]
+    return _claim(
+        profile, "knee_table", "abstract,reconstructed", "abstract ('mixing depth'); §4",
+        kind="regression",
+        statement="Mixing depth L_mix = ln(μ*/μ0)/ln α and the clipped predictor's largest error "
+                  "for six configurations",
+        expected=f"reference table ({len(SPEC_TABLE)} configurations)", measured=problems,
+        context=(f"rows off the reference; max Δp {min(dps):.3f}–{max(dps):.3f} at L ≈ L_mix"
+                 if dps else "rows off the reference"),
+        tolerance="L_mix ±0.01; max Δp ±5e−4; argmax L exact; α, μ*, far Δp ±5e−5; growth "
+                  "error ±5e−4",
+        tolerance_source="printed precision of the reference table",
         passed=not missing and not bad,
-        note=("Δp in probability units over L = 0…60; L_mix from theory.mixing_depth, Δp from "
-              "the exact recursion." + (f" Reference rows missing from this run's table: "
-                                        f"{missing}." if missing else "")
-              + (f" Rows off the reference: {bad}." if bad else "")))
+        reason=(f"rows off the reference: {bad}" if bad else "")
+        + (f"; reference rows missing from this run: {missing}" if missing else ""),
+        note="Δp in probability units over L = 0…60; L_mix from theory.mixing_depth, Δp from "
+             "the exact recursion. The reference table was computed by this project from the "
+             "same formulas: a regression check.",
+        details={"rows": {f"b={r['b']} γ={r['gamma']:g} ρ={r['rho']:g} μ0={r['mu0']:g}": {
+            k: (_r([r[k]])[0] if isinstance(r[k], float) else r[k])
+            for k in ("alpha", "mu_star", "lmix", "max_dp", "argmax_level", "far_dp",
+                      "growth_rel")} for r in table},
+                 "reference (α, μ*, L_mix, max Δp, argmax L, far Δp, growth error)":
+                     {str(k): list(v) for k, v in SPEC_TABLE.items()}})
 
 
 def knee_concentration(metrics: dict, profile: str) -> Claim:
@@ -125,10 +143,16 @@ def knee_concentration(metrics: dict, profile: str) -> Claim:
         diffs = [abs(b[k] - v) for k, v in (("max_dp", dp), ("median_dp", med),
                                              ("far_dp", far), ("growth_rel", growth))]
         if abs(b["n"] - n) > b["n_on_edges"] or max(diffs) > BAND_TOL:
-            problems.append(f"band {edges} off (n={b['n']}, max diff {max(diffs):.4f})")
+            problems.append(f"band {edges} off the reference (n = {b['n']}, max diff "
+                            f"{max(diffs):.4f})")
     far_values = [b["far_dp"] for b in bands]
-    shrinking = all(x > y for x, y in zip(far_values[:-1], far_values[1:], strict=True))
+    steps = [x - y for x, y in zip(far_values[:-1], far_values[1:], strict=True)]
+    shrinking = bool(steps) and all(d > 0 for d in steps)
     concentrated = all(b["far_dp"] < b["max_dp"] for b in bands if b["n"])
+    if not shrinking:
+        problems.append("the far-from-knee error does not fall with α")
+    if not concentrated:
+        problems.append("a band's largest error lies away from the knee")
     fine = metrics["grid"]
     fine_note = ("" if metrics["check_grid"]["is_profile_grid"] else
                  f" Profile grid ({fine['cells']} cells, L ≤ {fine['depth']}), reported only: "
@@ -136,32 +160,36 @@ def knee_concentration(metrics: dict, profile: str) -> Claim:
                  f"{_r([b['max_dp'] for b in fine['bands']], 4)}, median = "
                  f"{_r([b['median_dp'] for b in fine['bands']], 4)}, far from knee = "
                  f"{_r([b['far_dp'] for b in fine['bands']], 4)}.")
-    return make_claim(
-        profile=profile, id="saturation.knee_concentration",
-        statement="The predictor's error is concentrated at the knee and shrinks away from it as "
-                  "α grows",
-        source=common.source("abstract, reconstructed", "abstract ('remains accurate'); §4"),
-        label="reconstructed", paper=common.PAPER_VALUE_NONE,
-        theory={"band": [f"[{b['alpha_lo']:g}, {b['alpha_hi']:g})" for b in bands],
-                "n": [b["n"] for b in bands], "max_dp": _r([b["max_dp"] for b in bands], 4),
-                "median_dp": _r([b["median_dp"] for b in bands], 4)},
-        measured={"far_dp": _r(far_values, 4),
-                  "growth_rel": _r([b["growth_rel"] for b in bands], 3)},
-        tolerance="spec §3.3(b) band table on the cpu grid: each Δp value ±0.005; n exact up to "
-                  "cells with α on a band edge; the far-from-knee maximum is below the band "
-                  "maximum and decreases with α",
-        passed=not problems and shrinking and concentrated,
-        note=("Exact recursion over b ∈ {3…15}, γ = 0.30:0.02:1, ρ = 0:0.05:0.95, "
-              "μ0 ∈ {0.01, 0.02, 0.05, 0.1}, L ≤ 200; cells α ≥ 1.1 and μ* > μ0. 'Accurate "
-              "across growth and saturation' holds only loosely: about 0.1 in accuracy at the "
-              "knee (median) and up to 0.22 in the worst cell; near criticality the knee is wide "
-              "because convergence to μ* runs at rate g'(μ*) → 1 as α → 1. Cells whose α equals "
-              "a band edge in exact arithmetic are assigned as in exact arithmetic (α within "
-              "1e−9 of the edge); the spec's counts (1312, 1992) put the four α = 1.3 cells "
-              "(b = 3, γ = 1, ρ = 0.4) in [1.2, 1.3) through float rounding (0.4 + 0.6·1.5 = "
-              "1.2999999999999998 in NumPy, 1.3 with a fused multiply-add), hence 1308 and 1996 "
-              f"here; cells on band edges: {[b['n_on_edges'] for b in bands]}."
-              + fine_note + (f" Problems: {problems}." if problems else "")))
+    return _claim(
+        profile, "knee_concentration", "abstract,reconstructed",
+        "abstract ('remains accurate'); §4", kind="qualitative",
+        statement="The predictor's error is concentrated at the knee and, away from it, shrinks "
+                  "as α grows",
+        expected="far-from-knee Δp falls with α and stays below the knee maximum",
+        measured=_r([min(steps)], 3)[0] if steps else None,
+        context=("smallest drop between α bands; far Δp "
+                 + " > ".join(f"{v:.3f}" for v in far_values)) if steps else "",
+        tolerance="far-from-knee Δp strictly decreasing over α bands, each below its band "
+                  "maximum; reference bands ±0.005",
+        tolerance_source="exact recursion; reference values' printed precision",
+        passed=not problems, reason="; ".join(problems),
+        note="Exact recursion over b ∈ {3…15}, γ = 0.30:0.02:1, ρ = 0:0.05:0.95, "
+             "μ0 ∈ {0.01, 0.02, 0.05, 0.1}, L ≤ 200; cells α ≥ 1.1 and μ* > μ0; far from the "
+             "knee means |L − L_mix| ≥ 3. 'Accurate across growth and saturation' holds only "
+             "loosely: about 0.1 in accuracy at the knee (median) and up to 0.22 in the worst "
+             "cell; near criticality the knee is wide because convergence to μ* runs at rate "
+             "g'(μ*) → 1 as α → 1. Cells whose α equals a band edge in exact arithmetic are "
+             "assigned as in exact arithmetic (α within 1e−9 of the edge); the reference counts "
+             "(1312, 1992) put the four α = 1.3 cells (b = 3, γ = 1, ρ = 0.4) in [1.2, 1.3) "
+             "through float rounding (0.4 + 0.6·1.5 = 1.2999999999999998 in NumPy, 1.3 with a "
+             "fused multiply-add), hence 1308 and 1996 here." + fine_note,
+        details={"bands": {f"[{b['alpha_lo']:g}, {b['alpha_hi']:g})": {
+            "n": b["n"], "max Δp": _r([b["max_dp"]], 4)[0],
+            "median Δp": _r([b["median_dp"]], 4)[0], "far-from-knee Δp": _r([b["far_dp"]], 4)[0],
+            "growth rel. error": _r([b["growth_rel"]], 3)[0], "cells on edges": b["n_on_edges"]}
+            for b in bands},
+            "reference bands (n, max Δp, median, far, growth)":
+                {f"[{lo:g}, {hi:g})": list(v) for (lo, hi), v in SPEC_BANDS.items()}})
 
 
 def mc_knee(metrics: dict, profile: str) -> Claim:
@@ -182,31 +210,46 @@ def mc_knee(metrics: dict, profile: str) -> Claim:
             if max(abs(a - b) for a, b in zip(r["p_exact"][:n], SPEC_S1_P[:n],
                                               strict=True)) > 5e-5:
                 ref_bad.append(f"{r['id']} p_l")
-    ok = (mc["max_abs_z"] <= z_k and mc["max_clip_excess_z"] <= z_k and not ref_bad)
+    problems = []
+    if mc["max_abs_z"] > z_k:
+        problems.append(f"max |z| {mc['max_abs_z']:.2f} > z_K")
+    if mc["max_clip_excess_z"] > z_k:
+        problems.append("Monte Carlo above the clipped predictor by more than z_K·SE")
+    if ref_bad:
+        problems.append(f"off the reference: {ref_bad}")
     spreads = {r["id"]: (round(float(r["seed_spread_ratio"][-1]), 3)
                          if isinstance(r["seed_spread_ratio"], list) else r["seed_spread_ratio"])
                for r in rows}
-    return make_claim(
-        profile=profile, id="saturation.mc_knee",
+    return _claim(
+        profile, "mc_knee", "reconstructed", "§4 (saturation)", kind="quantitative",
         statement="Explicit trees through the knee match the exact recursion at every level and "
                   "stay below the clipped predictor",
-        source=common.source("reconstructed", "§4 (saturation); spec §3.3(c)"),
-        label="reconstructed", paper=common.PAPER_VALUE_NONE,
-        theory={"K": mc["num_estimates"], "z_K": round(z_k, 4),
-                "root_p_exact": _r([r["p_exact"][-1] for r in rows]),
-                "L_mix": _r([r["lmix"] for r in rows], 4)},
-        measured={"max_abs_z": round(mc["max_abs_z"], 3),
-                  "max_clip_excess_z": round(mc["max_clip_excess_z"], 3),
-                  "root_p_hat": _r([r["p_hat"][-1] for r in rows])},
-        tolerance="max |z| ≤ z_K and sign(μ0)(p̂_l − p̂_clip,l) ≤ z_K·SE at every level (K = all "
-                  "levels of all configurations); exact L_mix ±0.01, max Δp ±5e−4 (runs at least "
-                  "as deep as the spec's) and S1 p_l ±5e−5 against the spec §3.3(c) reference "
-                  "values",
-        passed=ok,
+        expected="p̂_l = p_l ≤ p̂_clip,l", measured=round(mc["max_abs_z"], 3),
+        context=f"max |z| of K = {mc['num_estimates']}; max clip-excess z "
+                f"{mc['max_clip_excess_z']:.2f}",
+        tolerance=f"max |z| ≤ z_K = {z_k:.2f}; p̂_l − p̂_clip,l ≤ z_K·SE; exact L_mix, max Δp "
+                  "and S1 p_l match the reference",
+        tolerance_source="binomial SE; family-wise z_K at rate 1e−3",
+        passed=not problems, reason="; ".join(problems),
         note=(f"T = {[r['trials'] for r in rows]} trials pooled over the seed streams; level l "
-              f"pools T·b^(L−l) samples. Across-seed SD/(√S·pooled SE) at the root (reported, "
-              f"not claimed): {spreads}. Reference rows compared: {compared}."
-              + (f" Off the reference: {ref_bad}." if ref_bad else "")))
+              f"pools T·b^(L−l) samples. The clip-excess z is sign(μ0)(p̂_l − p̂_clip,l)/SE. "
+              f"Reference rows compared (exact L_mix ±0.01, max Δp ±5e−4 for runs at least as "
+              f"deep, S1 p_l ±5e−5): {compared}."),
+        details={"K": mc["num_estimates"], "z_K": round(z_k, 4),
+                 "max |z|": round(mc["max_abs_z"], 3),
+                 "max clip-excess z": round(mc["max_clip_excess_z"], 3),
+                 "rows": {r["id"]: {"b": r["b"], "γ": r["gamma"], "ρ": r["rho"], "μ0": r["mu0"],
+                                    "L": r["depth"], "T": r["trials"],
+                                    "L_mix": _r([r["lmix"]], 4)[0],
+                                    "max Δp": _r([r["max_dp"]], 4)[0],
+                                    "root p exact": _r([r["p_exact"][-1]])[0],
+                                    "root p̂": _r([r["p_hat"][-1]])[0],
+                                    "max |z|": round(max(abs(z) for z in r["z"]), 3)}
+                          for r in rows},
+                 "across-seed SD/(√S·pooled SE) at the root (reported, not claimed)": spreads,
+                 "reference (L_mix, max Δp, depth)": {str(k): list(v)
+                                                      for k, v in SPEC_KNEE.items()},
+                 "reference S1 p_l": list(SPEC_S1_P)})
 
 
 def make_claims(config: Any, metrics: dict, arrays: dict[str, np.ndarray],

@@ -1,10 +1,13 @@
-"""Claims of the ``synergy`` experiment (spec §7, ids synergy.*) and the spec's reference values.
+"""Claims of the ``synergy`` experiment (ids synergy.*) and the pillar's reference values.
 
-Claims read metrics only. The reference values below were computed by the spec's author from
-the same formulas (spec §3.2 and §7); they are check targets with the spec's tolerances, named as
-such in each claim. They hold for the spec's settings only: when a run changes a knob they depend
-on, the reference part is reported as not applicable (counts) or the claim as "not run" (demo and
-context-window tables), never silently compared.
+Claims read metrics only. The reference values below (``SPEC_*``) were computed by this project
+from the same formulas, not taken from the paper; where a claim's only target is such a table
+(demo, context window) it is a ``regression`` check, shown but not counted as validation. Where a
+reference cell count only guards that the grid is the reference grid, it stays part of the
+verdict of a validation claim and is named as such. The references hold for the reference
+settings only: when a run changes a knob they depend on, the reference part is reported as not
+applicable (counts) or the claim as "not run" (demo and context-window tables), never silently
+compared.
 """
 
 from __future__ import annotations
@@ -60,18 +63,23 @@ SPEC_WINDOW_EXTRA = {"argmax_alpha_m": 455, "argmax_alpha_b": 9, "argmax_alpha":
 
 
 def _matches(config: Config, reference: dict) -> list[str]:
-    """Fields of ``config`` that differ from the spec's settings (empty: reference applies)."""
+    """Fields of ``config`` that differ from the reference settings (empty: reference applies)."""
     return [k for k, v in reference.items() if config[k] != v]
 
 
-def _claim(profile: str, short: str, statement: str, labels: str, where: str, **fields) -> Claim:
+def _r(value, digits: int = 4) -> float:
+    return float(f"{float(value):.{digits}g}")
+
+
+def _claim(profile: str, short: str, statement: str, labels: str, where: str, *,
+           details: dict | None = None, **fields) -> Claim:
     return make_claim(profile=profile, id=f"synergy.{short}", statement=statement,
                       source=common.source(labels, where), label=labels.split(",")[0].strip(),
-                      paper=common.PAPER_VALUE_NONE, **fields)
+                      details={"paper": common.PAPER_VALUE_NONE, **(details or {})}, **fields)
 
 
 def make_claims(config: Config, metrics: dict, arrays: dict, profile: str) -> list[Claim]:
-    """The eight synergy.* claims of spec §7."""
+    """The eight synergy.* claims."""
     return [_exponent_fit(config, metrics, profile), *_map_claims(config, metrics, profile),
             *_allocation_claims(config, metrics, profile), _demo(config, metrics, profile),
             _window(config, metrics, profile)]
@@ -80,125 +88,187 @@ def make_claims(config: Config, metrics: dict, arrays: dict, profile: str) -> li
 def _exponent_fit(config: Config, metrics: dict, profile: str) -> Claim:
     rows = metrics["exponent_fit"]
     spec_grid = not _matches(config, SPEC_FIT_GRID)
-    ok, notes = all(r["cells"] > 0 for r in rows), []
+    ok, problems = bool(rows) and all(r["cells"] > 0 for r in rows), []
+    worst, worst_ratio = None, -1.0
     for r in rows:
-        ok &= r["max_signed_error"] <= 1e-12
+        if r["max_signed_error"] > 1e-12:
+            problems.append(f"ŝ > s at μ0 = {r['mu0']:g}")
         ref = SPEC_FIT.get(r["mu0"])
-        if ref is not None:
-            ok &= r["max_abs_error"] <= ref["tolerance"]
-            notes.append(f"μ0 = {r['mu0']:g}: spec expects max |ŝ − s| = {ref['max_abs_error']} "
-                         f"over {ref['cells']} cells")
-            if spec_grid:
-                ok &= r["cells"] == ref["cells"]
-    if not spec_grid:
-        notes.append("the grid differs from spec §3.2(a), so cell counts are not compared")
+        if ref is not None and r["max_abs_error"] > ref["tolerance"]:
+            problems.append(f"|ŝ − s| > {ref['tolerance']} at μ0 = {r['mu0']:g}")
+        # Worst row relative to its allowance (rows without one only by their raw size).
+        ratio = r["max_abs_error"] / (ref["tolerance"] if ref else 1.0)
+        if ratio > worst_ratio:
+            worst, worst_ratio = r, ratio
+        if ref is not None and spec_grid and r["cells"] != ref["cells"]:
+            problems.append(f"{r['cells']} cells at μ0 = {r['mu0']:g}, reference {ref['cells']}")
+    ok &= not problems
+    others = "; ".join(f"μ0 = {r['mu0']:g}: {_r(r['max_abs_error'], 3)}" for r in rows
+                       if r is not worst)
     return _claim(
         profile, "exponent_fit",
-        "In the growth regime ln μ_L grows with slope s = log_b α_ρ per ln N, and the fitted "
-        "slope never exceeds s (g(μ) ≤ α_ρ μ)",
-        "summary", "§4 (s predicts small-signal growth)",
-        theory={f"mu0={r['mu0']:g}": {"cells": r["cells"], "s_range": r["s_range"]}
-                for r in rows},
-        measured={f"mu0={r['mu0']:g}": {"max_abs_error": r["max_abs_error"],
-                                        "max_signed_error": r["max_signed_error"]} for r in rows},
-        tolerance="max |ŝ − s| ≤ 0.002 (μ0 = 1e−3) and ≤ 0.005 (μ0 = 0.02) (spec §7); "
-                  "ŝ ≤ s + 1e−12 in every cell; on the spec grid, cell counts equal spec "
-                  "§3.2(a) (1028 / 842)",
-        passed=bool(ok), note="; ".join(notes) + ". OLS with intercept over L = 0…⌊L_mix − 3⌋.")
+        "In the growth regime ln μ_L rises with slope s = log_b α_ρ per ln N, and the fitted slope "
+        "never exceeds s",
+        "summary", "§4 (s predicts small-signal growth)", kind="finite-size",
+        expected="0 as μ0 → 0 (ŝ − s ≤ 0)",
+        measured=_r(worst["max_abs_error"]) if worst else None,
+        context=(f"max |ŝ − s|, μ0 = {worst['mu0']:g} ({worst['cells']} cells); {others}; "
+                 f"max ŝ − s = {max(r['max_signed_error'] for r in rows):.1e}") if worst else "",
+        tolerance="max |ŝ − s| ≤ 0.002 (μ0 = 1e−3), ≤ 0.005 (μ0 = 0.02); ŝ ≤ s + 1e−12; "
+                  "reference grid: 1028 / 842 cells",
+        tolerance_source="finite-μ0 curvature allowance (g concave)",
+        passed=bool(ok), reason="; ".join(problems) or "no qualifying cell",
+        note="OLS with intercept of ln μ_L on L·ln b over L = 0…⌊L_mix − 3⌋ (exact recursion), "
+             "cells α ≥ 1.05 with μ* > μ0. g(μ) ≤ αμ makes ŝ ≤ s exact; the size of ŝ − s is "
+             "the finite-μ0 curvature."
+             + ("" if spec_grid else " The grid differs from the reference grid, so cell "
+                "counts are not compared."),
+        details={f"μ0={r['mu0']:g}": {k: r[k] for k in ("cells", "max_abs_error",
+                                                         "max_signed_error", "s_range",
+                                                         "levels_range") if k in r}
+                 for r in rows} | {"reference": {f"μ0={k:g}": v for k, v in SPEC_FIT.items()}})
 
 
 def _map_claims(config: Config, metrics: dict, profile: str) -> list[Claim]:
     mp = metrics["map"]
     spec_grid = not _matches(config, SPEC_MAP_GRID)
-    grid_note = ("spec grid: spec §3.2(b) expects {} cells" if spec_grid else
-                 "the map grid differs from spec §3.2(b) (spec count {} not compared)")
+    budget = f"{mp['budget_max']:.0e}"
     below_ok = mp["wins_s_le_beta"] == 0 and mp["cells_s_le_beta"] > 0
     above_ok = mp["cells_above_margin_won"] == mp["cells_above_margin"] > 0
+    below_count = above_count = True
     if spec_grid:
-        below_ok &= mp["cells_s_le_beta"] == SPEC_CELLS_S_LE_BETA
-        above_ok &= mp["cells_above_margin"] == SPEC_CELLS_ABOVE
+        below_count = mp["cells_s_le_beta"] == SPEC_CELLS_S_LE_BETA
+        above_count = mp["cells_above_margin"] == SPEC_CELLS_ABOVE
     onset = {b: v["onset_over_threshold"] for b, v in mp["onset_by_fanin"].items()}
     violations = sum(v["bracket_violations"] for v in mp["onset_by_fanin"].values())
-    differ = [f"b = {b}: {[round(x, 3) for x in onset[b]]} vs spec {ref}"
+    lows = {b: v[0] for b, v in onset.items() if v}
+    highs = {b: v[1] / int(b) for b, v in onset.items() if v}
+    low_b = min(lows, key=lows.get) if lows else None
+    high_b = max(highs, key=highs.get) if highs else None
+    differ = [f"b = {b}: {[round(x, 3) for x in onset[b]]} vs reference {ref}"
               for b, ref in SPEC_ONSET.items()
               if b in onset and onset[b] and any(abs(x - r) > 0.006 * r
                                                  for x, r in zip(onset[b], ref, strict=True))]
     above = {b: [round(x, 3) for x in v["onset_over_threshold_above_margin"]]
              for b, v in mp["onset_by_fanin"].items()}
-    bracket_note = ("B_on/B_th ranges over all winning cells; spec §3.2(b) reference: "
-                    f"{SPEC_ONSET}. Restricted to s − β ≥ {mp['margin']}: {above}. ")
+    bracket_note = ("B_on/B_th ranges over all winning cells are in the details. "
+                    f"Restricted to s − β ≥ {mp['margin']}: {above}. ")
     if differ and spec_grid:
         bracket_note += (
-            "Endpoints that differ from the spec's reference beyond its rounding: "
+            "Endpoints that differ from the reference ranges beyond their rounding: "
             + "; ".join(differ) + ". Low ends: near-tie cells (s − β < 0.005) whose first win "
-            "has a relative margin of ~1e−5; the spec's minima are what one gets if those first "
-            "wins come one grid step later. High ends: the γ = 1, ρ = 0, "
-            "β = 0.02 cell, where B_on is the first grid point above b·c0 (the smallest budget "
-            "at which a depth-1 tree has x > 0); the spec's 2.41 (b = 3) and 5.71 (b = 7) could "
-            "not be reproduced from B_on and the closed-form B_th. The tolerance holds in every "
-            "cell.")
-    budget = f"{mp['budget_max']:.0e}"
+            "has a relative margin of ~1e−5; the reference minima are what one gets if those "
+            "first wins come one grid step later. High ends: the γ = 1, ρ = 0, β = 0.02 cell, "
+            "where B_on is the first grid point above b·c0 (the smallest budget at which a "
+            "depth-1 tree has x > 0); the reference 2.41 (b = 3) and 5.71 (b = 7) could not be "
+            "reproduced from B_on and the closed-form B_th. The tolerance holds in every cell.")
+    grid_text = "" if spec_grid else " The map grid differs from the reference grid, so cell " \
+        "counts are not compared."
     return [
         _claim(profile, "no_synergy_below",
                "If s ≤ β, no tree beats the best single agent at any budget", "summary",
-               "§4, Thm 5 (synergy exactly when s > β)",
-               theory={"cells_s_le_beta": mp["cells_s_le_beta"], "wins": 0},
-               measured={"wins": mp["wins_s_le_beta"],
-                         "cells_with_a_win": mp["cells_with_win_s_le_beta"]},
-               tolerance="0 wins over every budget of the grid",
-               passed=bool(below_ok),
-               note=grid_note.format(SPEC_CELLS_S_LE_BETA) + f"; budgets 1e2…{budget}. Best tree "
-               "over depths L = 1…L_max (approx accounting), bias clipped at 1 (rounding guard)."),
+               "§4, Thm 5 (synergy exactly when s > β)", kind="qualitative",
+               expected=0, measured=mp["wins_s_le_beta"],
+               context=f"wins in {mp['cells_s_le_beta']} cells with s ≤ β, B = 1e2…{budget}",
+               tolerance=f"0 wins at any budget ({SPEC_CELLS_S_LE_BETA} cells on the reference "
+                         "grid)",
+               tolerance_source="exact recursion; a single win fails",
+               passed=bool(below_ok and below_count),
+               reason=(f"{mp['cells_with_win_s_le_beta']} cells with s ≤ β have a tree win"
+                       if not below_ok else f"{mp['cells_s_le_beta']} cells with s ≤ β, "
+                       f"reference {SPEC_CELLS_S_LE_BETA}"),
+               note="Best tree over depths L = 1…L_max (approx accounting B = N(x + c0)), bias "
+                    "clipped at 1 (rounding guard)." + grid_text,
+               details={"cells with s ≤ β": mp["cells_s_le_beta"],
+                        "cells with a win": mp["cells_with_win_s_le_beta"],
+                        "wins": mp["wins_s_le_beta"], "budget max": mp["budget_max"],
+                        "reference cells": SPEC_CELLS_S_LE_BETA}),
         _claim(profile, "synergy_above", "If s > β, some budget gives synergy", "summary",
-               "§4, Thm 5",
-               theory={"cells_s_minus_beta_ge_margin": mp["cells_above_margin"],
-                       "margin": mp["margin"]},
-               measured={"cells_won": mp["cells_above_margin_won"]},
-               tolerance=f"every cell with s − β ≥ {mp['margin']} wins at some B ≤ {budget}",
-               passed=bool(above_ok),
-               note=grid_note.format(SPEC_CELLS_ABOVE) + f"; {mp['cells_won']} cells win in all."),
+               "§4, Thm 5", kind="qualitative",
+               expected="every cell wins at some B", measured=mp["cells_above_margin_won"],
+               context=f"of {mp['cells_above_margin']} cells with s − β ≥ {mp['margin']} win "
+                       f"({mp['cells_won']} win in all)",
+               tolerance=f"all cells with s − β ≥ {mp['margin']} win at some B ≤ {budget} "
+                         f"({SPEC_CELLS_ABOVE} on the reference grid)",
+               tolerance_source="exact recursion; the margin leaves out near-ties",
+               passed=bool(above_ok and above_count),
+               reason=(f"{mp['cells_above_margin'] - mp['cells_above_margin_won']} cells with "
+                       "s − β above the margin never win" if not above_ok else
+                       f"{mp['cells_above_margin']} cells above the margin, reference "
+                       f"{SPEC_CELLS_ABOVE}"),
+               note="Near s = β synergy is fragile (curvature of g): a cell may win only in an "
+                    "intermediate budget range, hence the margin." + grid_text,
+               details={"cells with s − β ≥ margin": mp["cells_above_margin"],
+                        "of which win": mp["cells_above_margin_won"], "margin": mp["margin"],
+                        "cells that win (any s − β)": mp["cells_won"],
+                        "reference cells": SPEC_CELLS_ABOVE}),
         _claim(profile, "threshold_bracket",
-               "The onset budget respects the closed-form threshold B_th up to power-of-b "
-               "discreteness", "reconstructed,abstract",
-               "§4–5 (explicit budget thresholds); B_th reconstructed",
-               theory="B_th = c0·s/(s−β)·(s/β)^(β/(s−β)) (approx accounting)",
-               measured={"B_on_over_B_th_by_fanin": onset, "violations": violations},
-               tolerance="B_th ≤ B_on ≤ 1.03·b·B_th in every cell with a win (spec §7)",
-               passed=bool(violations == 0 and any(onset.values())), note=bracket_note),
+               "The onset budget B_on respects the closed-form threshold B_th up to "
+               "power-of-b discreteness", "reconstructed,abstract",
+               "§4–5 (explicit budget thresholds); B_th reconstructed", kind="quantitative",
+               expected="1 ≤ B_on/B_th ≤ 1.03·b",
+               measured=_r(lows[low_b]) if lows else None,
+               context=(f"min B_on/B_th (b = {low_b}); max B_on/(b·B_th) {highs[high_b]:.3f} "
+                        f"(b = {high_b}); {violations} violations") if lows else "",
+               tolerance="B_th ≤ B_on ≤ 1.03·b·B_th in every cell with a win",
+               tolerance_source="depth grid (factor b) and budget grid step",
+               passed=bool(violations == 0 and any(onset.values())),
+               reason=f"{violations} winning cells fall outside the bracket" if violations else
+               "no winning cell",
+               note="B_th = c0·s/(s−β)·(s/β)^(β/(s−β)) under approx accounting. Concavity of g "
+                    "makes B_on ≥ B_th a bound; integer depth can delay the onset by up to a "
+                    "factor b. " + bracket_note,
+               details={"B_on/B_th range per b": onset,
+                        "B_on/B_th range per b, s − β ≥ margin": above,
+                        "violations": violations,
+                        "reference B_on/B_th ranges": SPEC_ONSET}),
     ]
 
 
 def _allocation_claims(config: Config, metrics: dict, profile: str) -> list[Claim]:
     cont, integer = metrics["allocation"]["continuous"], metrics["allocation"]["integer"]
     spec_grid = not _matches(config, SPEC_MAP_GRID)
-    int_ok = integer["cells"] > 0 and all(abs(x) <= 1.0 for x in integer["log_b_r"])
     by_b = {b: v["log_b_r"] for b, v in integer["by_fanin"].items()}
-    if spec_grid:
-        int_ok &= integer["cells"] == SPEC_ALLOC_CELLS
+    worst_b = max(by_b, key=lambda b: max(abs(x) for x in by_b[b])) if by_b else None
+    worst = max(abs(x) for x in integer["log_b_r"]) if integer["cells"] else None
+    int_ok = integer["cells"] > 0 and worst is not None and worst <= 1.0
+    count_ok = not spec_grid or integer["cells"] == SPEC_ALLOC_CELLS
     return [
         _claim(profile, "allocation_continuous",
                "The optimal per-leaf compute is x* = β·c0/(s − β), independent of B", "summary",
-               "§5, Thm 9",
-               theory={"x_star_range": cont["x_star_range"], "cells": cont["cells"]},
-               measured={"max_relative_error": cont["max_relative_error"]},
-               tolerance="golden-section argmax of J(x) = s·ln N(x) + β·ln x (ln x ∈ [ln 1e−3, "
-                         "ln 1e12], bracket 1e−10) equals x* to relative 1e−6 in every map cell "
-                         "with s > β",
+               "§5, Thm 9", kind="identity", expected=0.0,
+               measured=cont["max_relative_error"],
+               context=f"max relative error of the numerical argmax, {cont['cells']} cells",
+               tolerance="golden-section argmax of J(x) = s·ln N(x) + β·ln x equals x* to "
+                         "relative 1e−6 wherever s > β",
+               tolerance_source="golden-section bracket 1e−10; numerical precision",
                passed=bool(cont["cells"] > 0 and cont["max_relative_error"] <= 1e-6),
-               note="J is compared through its cancellation-free difference; B and the "
-                    "accounting drop out of it exactly, which is the B-independence."),
+               reason="the numerical optimum differs from x* = β·c0/(s − β)",
+               note="Search on ln x ∈ [ln 1e−3, ln 1e12]. J is compared through its "
+                    "cancellation-free difference; B and the accounting drop out of it exactly, "
+                    "which is the B-independence.",
+               details={"cells": cont["cells"], "x* range": cont["x_star_range"],
+                        "max relative error": cont["max_relative_error"]}),
         _claim(profile, "allocation_integer",
                "With integer depth, the best design's x + c0 lies within a factor b of x* + c0",
-               "reconstructed", "§5 (allocation with integer depth)",
-               theory="r = (x_best + c0)/(x* + c0) = 1 for continuous N",
-               measured={"cells": integer["cells"], "log_b_r": integer["log_b_r"],
-                         "by_fanin": by_b},
+               "reconstructed", "§5 (allocation with integer depth)", kind="quantitative",
+               expected="|log_b r| ≤ 1 (r = 1 for continuous N)",
+               measured=_r(worst) if worst is not None else None,
+               context=(f"max |log_b r| (b = {worst_b}); {integer['cells']} cells, range "
+                        f"[{integer['log_b_r'][0]:.2f}, {integer['log_b_r'][1]:.2f}]")
+               if worst is not None else "",
                tolerance=f"|log_b r| ≤ 1 in every cell at B = {integer['budget']:.0e} with "
-                         "s − β ≥ 0.02, a win and best-tree bias < 0.2; on the spec grid, "
-                         f"{SPEC_ALLOC_CELLS} cells",
-               passed=bool(int_ok),
-               note=f"spec §3.2(c) reference log_b r ranges: {SPEC_LOG_B_R}"
-               + ("" if spec_grid else "; grid differs from the spec, cell count not compared")),
+                         f"s − β ≥ 0.02, a win and bias < 0.2 ({SPEC_ALLOC_CELLS} reference cells)",
+               tolerance_source="integer depth: N only on powers of b",
+               passed=bool(int_ok and count_ok),
+               reason=("the best integer design is more than a factor b from x*" if not int_ok
+                       else f"{integer['cells']} cells, reference {SPEC_ALLOC_CELLS}"),
+               note="r = (x_best + c0)/(x* + c0)."
+               + ("" if spec_grid else " The grid differs from the reference grid, so the "
+                  "cell count is not compared."),
+               details={"cells": integer["cells"], "log_b r range": integer["log_b_r"],
+                        "log_b r range per b": by_b, "reference cells": SPEC_ALLOC_CELLS,
+                        "reference log_b r ranges": SPEC_LOG_B_R}),
     ]
 
 
@@ -212,13 +282,17 @@ def _close(value, ref: float, rel: float) -> bool:
     return math.isfinite(value) and abs(value / ref - 1.0) <= rel
 
 
+_DEMO_FIELDS = ("x_star", "B_th", "B_on_approx", "B_on_exact", "p_single", "best_depth",
+                "p_best_tree")
+
+
 def _demo(config: Config, metrics: dict, profile: str) -> Claim:
     demo = metrics["demo"]
     changed = _matches(config, SPEC_DEMO_SETTING)
     grid_ok = (config.budget_decade_min <= 2 and config.budget_decade_max >= 10
                and config.budget_points_per_decade % 100 == 0)
     rows = {round(r["beta"], 6): r for r in demo["rows"]}
-    step = 0.01 + 1e-3  # one step of the spec's grid (0.01 decade), plus the references' rounding
+    step = 0.01 + 1e-3  # one step of the reference grid (0.01 decade), plus rounding
     problems = []
     for beta, ref in SPEC_DEMO.items():
         r = rows.get(beta)
@@ -243,29 +317,34 @@ def _demo(config: Config, metrics: dict, profile: str) -> Claim:
     if not fragile_ok:
         problems.append(f"β = {frag['beta']} is not fragile")
     applies = not changed and grid_ok
-    note = (f"α = {demo['alpha']:.4f}, s = {demo['s']:.6f}, c0 = {demo['c0']:g}. Spec §3.2(d) "
-            "table (approx accounting for x*, B_th and p; B_on under both accountings). "
+    note = (f"α = {demo['alpha']:.4f}, s = {demo['s']:.6f}, c0 = {demo['c0']:g}. The reference "
+            "table (approx accounting for x*, B_th and p; B_on under both accountings) was "
+            "computed by this project from the same formulas: a regression check. "
             f"β = {frag['beta']} (s − β = {frag['gap']:.4f}) wins only on "
-            f"{frag['won_range']} and loses at {frag['late_budget']:.0e}. ")
-    note += ("Mismatches: " + ", ".join(problems) + "." if problems else "All values match.")
-    if not applies:
-        note = (f"Not compared: the spec's reference holds for {SPEC_DEMO_SETTING} on a budget "
-                "grid 1e2…1e10 with 100·k points per decade; this run changed "
-                f"{changed or 'the budget grid'}. " + note)
+            f"[{frag['won_range'][0]:.3g}, {frag['won_range'][1]:.3g}] and loses at "
+            f"{frag['late_budget']:.0e}.")
     return make_claim(
-        profile=profile, check_on=("cpu", "paper") if applies else (), id="synergy.demo_values",
-        statement="Demo setting (b = 3, γ = 0.9, ρ = 0.2, m = 100, κ = 1e−3): x*, B_th, onset "
-                  "budgets, accuracies and best depth at B = 1e8",
+        profile=profile, id="synergy.demo_values", kind="regression",
+        not_run="" if applies else (
+            "the run changed the demo setting or its budget grid "
+            f"({', '.join(changed) or 'budget grid'}), so the reference table does not apply"),
+        statement="Demo (b = 3, γ = 0.9, ρ = 0.2, m = 100, κ = 1e−3): x*, B_th, onset budgets, "
+                  "accuracies and best depth",
         source=common.source("reconstructed", "§4–5 (demo of C2)"), label="reconstructed",
-        paper=common.PAPER_VALUE_NONE,
-        theory={f"beta={r['beta']:g}": {"x_star": r["x_star"], "B_th": r["B_th"]}
-                for r in demo["rows"]},
-        measured={f"beta={r['beta']:g}": {k: r[k] for k in (
-            "B_on_approx", "B_on_exact", "p_single", "best_depth", "p_best_tree", "tree_wins")}
-            for r in demo["rows"]},
-        tolerance="spec §3.2(d) reference values: x*, B_th ±0.5 %; B_on ±1 grid step (0.01 "
-                  "decade); p ±1e−4; best L exact; s < β rows infinite and losing",
-        passed=bool(not problems), note=note)
+        expected=f"reference table ({len(SPEC_DEMO)} β values, fragile β = {frag['beta']})",
+        measured=len(problems), context=f"mismatches over {len(SPEC_DEMO)} β rows + fragile β",
+        tolerance="x*, B_th ±0.5 %; B_on ±1 budget-grid step (0.01 decade); p ±1e−4; best L "
+                  "exact; s < β rows infinite",
+        tolerance_source="printed precision of the reference table",
+        passed=bool(not problems), reason="mismatches: " + ", ".join(problems), note=note,
+        details={"paper": common.PAPER_VALUE_NONE,
+                 **{f"β={r['beta']:g}": {k: r[k] for k in (
+                     "x_star", "B_th", "B_on_approx", "B_on_exact", "p_single", "best_depth",
+                     "p_best_tree", "tree_wins") if k in r} for r in demo["rows"]},
+                 "fragile": frag,
+                 "reference": {f"β={k:g}": {name: "none (s < β)" if v is None else v
+                                            for name, v in zip(_DEMO_FIELDS, ref, strict=True)}
+                               for k, ref in SPEC_DEMO.items()}})
 
 
 def _window(config: Config, metrics: dict, profile: str) -> Claim:
@@ -295,26 +374,34 @@ def _window(config: Config, metrics: dict, profile: str) -> Claim:
         "α(100)": abs(cw["alpha_at_m_min"] - ref["alpha_at_100"]) <= 1e-3,
     }
     problems += [k for k, ok in checks.items() if not ok]
-    note = (f"Dense scan m = {cw['m_range'][0]}…{cw['m_range'][1]} tokens (step 1). Longer "
-            "messages give fewer but cleaner children (message-length trade-off, paper §5 by "
-            "title; content reconstructed). ")
-    note += "Mismatches: " + ", ".join(problems) + "." if problems else "All values match."
-    if not applies:
-        note = (f"Not compared: the spec's table holds for {SPEC_WINDOW_SETTING} with the scan "
-                f"starting at m ≤ 100; this run changed {changed or ['cw_m_min']}. " + note)
+    compared = len(SPEC_WINDOW) + len(checks)
     return make_claim(
-        profile=profile, check_on=("cpu", "paper") if applies else (),
-        id="synergy.context_window",
-        statement="The fan-in cap b ≤ ⌊W/m⌋ and γ(m) = 1 − e^(−m/300) set α(m) and s(m); α peaks "
-                  "at m = 455 and the tree is subcritical below m_c = 138",
+        profile=profile, id="synergy.context_window", kind="regression",
+        not_run="" if applies else (
+            "the run changed the context-window setting "
+            f"({', '.join(changed) or 'cw_m_min'}), so the reference table does not apply"),
+        statement="The cap b ≤ ⌊W/m⌋ and γ(m) = 1 − e^(−m/300) set α(m), s(m): α peaks at "
+                  "m = 455, subcritical below m = 138",
         source=common.source("abstract,convention", "§5 (context window W; γ family is a "
-                             "convention)"), label="abstract", paper=common.PAPER_VALUE_NONE,
-        theory={str(m): {k: r[k] for k in ("b", "gamma", "alpha", "s", "c0")}
-                for m, r in table.items()},
-        measured={"argmax_alpha": {k: top[k] for k in ("m", "b", "alpha", "s", "B_th")},
-                  "argmin_B_th": {k: smin[k] for k in ("m", "B_th")} if smin else {},
-                  "argmax_s": {k: high[k] for k in ("m", "s")}, "m_c": cw["m_c"],
-                  "alpha_at_m_min": cw["alpha_at_m_min"]},
-        tolerance="spec §3.2(e) reference values: γ, α, s ±1e−3, c0 ±0.5 token, ⌊W/m⌋ and b "
-                  "exact; argmax-α m = 455 and m_c = 138 exact; min B_th ±0.1 %",
-        passed=bool(not problems), note=note)
+                             "convention)"), label="abstract",
+        expected=f"reference table ({len(SPEC_WINDOW)} rows), argmax α at m = 455, m_c = 138",
+        measured=len(problems),
+        context=f"mismatches of {compared} compared; argmax α at m = {top['m']}, m_c = "
+                f"{cw['m_c']}",
+        tolerance="γ, α, s ±1e−3; c0 ±0.5 token; ⌊W/m⌋, b, argmax m and m_c exact; min B_th "
+                  "±0.1 %",
+        tolerance_source="printed precision of the reference table",
+        passed=bool(not problems), reason="mismatches: " + ", ".join(problems),
+        note=f"Dense scan m = {cw['m_range'][0]}…{cw['m_range'][1]} tokens (step 1), W = "
+             f"{cw['W']}. The reference table was computed by this project from the same "
+             "formulas: a regression check. Longer messages give fewer but cleaner children "
+             "(message-length trade-off, paper §5 by title; content reconstructed).",
+        details={"paper": common.PAPER_VALUE_NONE,
+                 "table": {str(m): {k: r[k] for k in ("W_over_m", "b", "gamma", "alpha", "s",
+                                                      "c0", "B_th") if k in r}
+                           for m, r in table.items()},
+                 "argmax α": top, "argmin B_th": smin, "argmax s": high, "m_c": cw["m_c"],
+                 "α at the smallest m": cw["alpha_at_m_min"],
+                 "reference rows (⌊W/m⌋, b, γ, α, s, c0)": {str(k): list(v)
+                                                            for k, v in SPEC_WINDOW.items()},
+                 "reference derived values": SPEC_WINDOW_EXTRA})
