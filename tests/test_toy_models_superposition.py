@@ -187,14 +187,19 @@ def test_cluster_claims_use_instances_retrained_at_cluster_batch():
     assert arrays["geometry_cluster_W"].shape == (2, config.geometry_n, config.geometry_m)
     assert arrays["geometry_W"].shape[0] == 3
     by_id = {c.id: c for c in make_claims(config, metrics, arrays, "cpu")}
-    for claim_id, field in (("toy_models.di_half_cluster", "|D_i − 1/2| ≤ 0.05"),
-                            ("toy_models.di_twofifths_cluster", "D_i ∈ [0.35, 0.45]")):
-        measured = by_id[claim_id].measured
-        assert [m["batch"] for m in measured] == [32], claim_id
+    for claim_id, band, field in (
+            ("toy_models.di_half_cluster", "|D_i − 1/2| ≤ 0.05", "n_half"),
+            ("toy_models.di_twofifths_cluster", "D_i ∈ [0.35, 0.45]", "n_two_fifths")):
+        claim = by_id[claim_id]
+        per_instance = claim.details["per instance"]
+        assert [v["batch"] for v in per_instance.values()] == [32], claim_id
         k = 5 if "half" in claim_id else 10
         expected = next(e for e in cluster if e["k"] == k)
-        assert measured[0][field] == expected["n_half" if k == 5 else "n_two_fifths"]
-        assert "B = 32" in by_id[claim_id].note
+        assert per_instance[f"s{expected['seed']}"][band] == expected[field]
+        share = expected[field] / expected["n_alive"] if expected["n_alive"] else 0.0
+        assert claim.measured == pytest.approx(share, abs=5e-3)
+        assert claim.status in ("passed", "failed") and claim.kind == "qualitative"
+        assert "B = 32" in claim.note
     # Same batch for the curve and the clusters: no second training, claims read the curve.
     same = Config({**config, "cluster_batch": config.geometry_batch})
     metrics, arrays = tc.compute_parts(same, _InlineContext())

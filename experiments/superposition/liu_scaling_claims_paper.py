@@ -1,12 +1,30 @@
-"""Paper-only claims of ``liu_scaling`` (spec §6.1): evaluated on the paper profile, 'not run'
-on cpu, 'not checked' on smoke (where the toy-size parts still give finite values)."""
+"""Paper-only claims of ``liu_scaling``: checked on the paper profile, 'not run' on cpu, 'not
+checked' on smoke (where the toy-size parts still give finite values)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from experiments.common.claims import Claim, make_claim
-from experiments.superposition.liu_scaling_claims import EPS, PAPER_ONLY, _cells, _fits, _r, _src
+from experiments.common.claims import Claim, format_number
+from experiments.superposition.liu_scaling_claims import (
+    EPS,
+    FIT_CI,
+    PAPER_ONLY,
+    Z95,
+    _cells,
+    _claim,
+    _f,
+    _fit_interval,
+    _fit_name,
+    _fit_record,
+    _fits,
+    _g,
+    _listing,
+    _name,
+    _r,
+)
 from theory import superposition as th
 
 LARGE_STRONG_PAPER = {"exponential": 1.01, "power": 1.0, "linear": 0.89}
@@ -15,15 +33,23 @@ LARGE_STRONG_PAPER = {"exponential": 1.01, "power": 1.0, "linear": 0.89}
 def _variance_ratio(metrics: dict, profile: str) -> Claim:
     sel = _cells(metrics, gamma=lambda c: abs(c["gamma"] + 5 / 9) < EPS,
                  alpha=lambda c: c["alpha"] <= 1 + EPS, m=lambda c: c["m"] >= 25)
-    below = [c["var_ratio"] is not None and c["var_ratio"] < 1 for c in sel]
-    return make_claim(
-        profile=profile, check_on=PAPER_ONLY, id="liu_scaling.variance_ratio",
+    ratios = {_name(c): _f(c["var_ratio"]) for c in sel}
+    below = [math.isfinite(v) and v < 1 for v in ratios.values()]
+    frac = float(np.mean(below)) if sel else None
+    return _claim(
+        profile, "variance_ratio", "Fig. 5c", check_on=PAPER_ONLY, kind="qualitative",
         statement="Frequent rows are ETF-like: their squared overlaps vary less than random ones",
-        source=_src("Fig. 5c"), label="paper", paper="VSO_strong / random value < 1",
-        theory="random value 2(m−1)/(m²(m+2)) (random_overlap_moments)",
-        measured={"fraction < 1": _r(np.mean(below)) if sel else None, "cells": len(sel)},
-        tolerance="< 1 for ≥ 80 % of (α ≤ 1, m ≥ 25) at γ = −5/9 (paper only)",
-        passed=bool(sel) and np.mean(below) >= 0.8)
+        expected="VSO_strong / random value < 1", measured=_r(frac, 3),
+        context=f"fraction of {len(sel)} cells below 1" if sel else "",
+        tolerance="ratio < 1 in ≥ 80 % of cells with α ≤ 1, m ≥ 25 at γ = −5/9",
+        tolerance_source="majority rule, 80 % of cells",
+        passed=bool(sel) and frac >= 0.8,
+        reason=f"only {format_number(frac, 3)} of the cells below 1" if sel else
+        "no γ = −5/9 cell with α ≤ 1, m ≥ 25",
+        details={"VSO_strong / random value per cell": _listing({k: _r(v) for k, v in
+                                                                 ratios.items()}),
+                 "theory": "random value 2(m−1)/(m²(m+2)) (random_overlap_moments)",
+                 "paper": "VSO_strong / random value < 1"})
 
 
 def _weak_exponent(metrics: dict, profile: str) -> Claim:
@@ -31,72 +57,96 @@ def _weak_exponent(metrics: dict, profile: str) -> Claim:
     for c in _cells(metrics):
         if c["ambiguity"] is not None and c["seed"] == 0:
             key = (round(c["gamma"], 6), c["alpha"])
-            score[key] = max(score.get(key, 0.0), c["ambiguity"])
+            score[key] = max(score.get(key, 0.0), _f(c["ambiguity"]))
     best = sorted(score, key=lambda k: (score[k], k))[:9]
-    fits = {(round(f["gamma"], 6), f["alpha"]): f["alpha_m"]
+    fits = {(round(f["gamma"], 6), f["alpha"]): _f(f["alpha_m"])
             for f in _fits(metrics, "small", "all", seed=0)}
-    close = [fits.get(k) is not None and abs(fits[k] - (k[1] - 1.0)) <= 0.25 for k in best]
+    dev = {k: abs(fits.get(k, math.nan) - (k[1] - 1.0)) for k in best}
+    close = [math.isfinite(v) and v <= 0.25 for v in dev.values()]
     need = min(7, len(best))
-    return make_claim(
-        profile=profile, check_on=PAPER_ONLY, id="liu_scaling.weak_exponent",
+    label = {k: f"γ={_g(k[0])} α={k[1]:g}" for k in best}
+    return _claim(
+        profile, "weak_exponent", "Fig. 4b, Result 1", check_on=PAPER_ONLY, kind="quantitative",
         statement="Power law in, power law out: near-ideal weak models have α_m = α − 1",
-        source=_src("Fig. 4b, Result 1"), label="paper", paper="α_m = α − 1",
-        theory={f"γ={g:.3g},α={a}": _r(a - 1.0) for g, a in best},
-        measured={f"γ={g:.3g},α={a}": _r(fits.get((g, a))) for g, a in best},
-        tolerance="the 9 least-ambiguous (γ, α) pairs (max ambiguity over m): all have γ > 0 and "
-                  "|α_m − (α − 1)| ≤ 0.25 for ≥ 7 of 9 (paper only)",
+        expected="α_m = α − 1", measured=sum(close) if best else None,
+        context=f"pairs of {len(best)} within ± 0.25" if best else "",
+        tolerance="9 least-ambiguous (γ, α) pairs: all γ > 0; |α_m − (α − 1)| ≤ 0.25 for ≥ 7",
+        tolerance_source="± 0.25 per fit; 2 of 9 may miss",
         passed=bool(best) and all(g > 0 for g, _ in best) and sum(close) >= need,
-        note="ambiguity: spectral norm of W Wᵀ − diag(I_m, 0) (App. D.5)")
+        reason="a least-ambiguous pair has γ < 0" if any(g <= 0 for g, _ in best) else
+        f"only {sum(close)} of {len(best)} pairs with α_m within 0.25 of α − 1",
+        note="ambiguity: spectral norm of W Wᵀ − diag(I_m, 0) (App. D.5), max over m per pair",
+        details={"α_m per pair": {label[k]: _r(fits.get(k)) for k in best},
+                 "theory α − 1 per pair": {label[k]: _r(k[1] - 1.0) for k in best},
+                 "ambiguity per pair": {label[k]: _r(score[k], 3) for k in best},
+                 "paper": "α_m = α − 1"})
 
 
 def _large_claims(metrics: dict, profile: str) -> list[Claim]:
-    strong = {f["kind"]: f for f in _fits(metrics, "large", "paper", gamma=lambda f: f["gamma"]
-                                          < 0, seed=0)}
+    strong = {f["kind"]: f for f in _fits(metrics, "large", "paper",
+                                          gamma=lambda f: f["gamma"] < 0, seed=0)}
+    dev = {k: abs(_f(f["alpha_m"]) - LARGE_STRONG_PAPER[k]) for k, f in strong.items()}
+    worst = max(dev, key=dev.get) if dev else ""
     ok = len(strong) == 3 and all(
-        f["alpha_m"] is not None and abs(f["alpha_m"] - LARGE_STRONG_PAPER[k]) <= 0.10
-        and f["r2"] is not None and f["r2"] >= 0.95 for k, f in strong.items())
-    weak_paper = {f["kind"]: f for f in _fits(metrics, "large", "paper",
-                                              gamma=lambda f: f["gamma"] > 0, seed=0)}
-    r2 = {k: f["r2"] for k, f in weak_paper.items()}
+        dev[k] <= 0.10 and _f(f["r2"]) >= 0.95 for k, f in strong.items())
+    weak = {f["kind"]: f for f in _fits(metrics, "large", "paper",
+                                        gamma=lambda f: f["gamma"] > 0, seed=0)}
+    r2 = {k: _f(f["r2"]) for k, f in weak.items()}
     lin = sorted(_cells(metrics, "large", kind="linear", gamma=lambda c: c["gamma"] > 0,
                         seed=0), key=lambda c: c["m"])
-    drop = 1.0 - lin[-1]["L"] / lin[0]["L"] if len(lin) >= 2 else None
-    weak_ok = (len(r2) == 3 and all(v is not None for v in r2.values())
-               and r2["power"] >= 0.97 and r2["exponential"] <= 0.90 and r2["linear"] <= 0.93
-               and drop is not None and drop < 0.4)
+    drop = 1.0 - _f(lin[-1]["L"]) / _f(lin[0]["L"]) if len(lin) >= 2 else math.nan
+    weak_ok = (len(r2) == 3 and r2["power"] >= 0.97 and r2["exponential"] <= 0.90
+               and r2["linear"] <= 0.93 and drop < 0.4)
     weak_cells = _cells(metrics, "large", gamma=lambda c: c["gamma"] > 0)
-    ratios = [c["ratio_discrete"] for c in weak_cells]
+    ratios = {_name(c): _f(c["ratio_discrete"]) for c in weak_cells}
+    finite = {k: v for k, v in ratios.items() if math.isfinite(v)}
+    far = max(finite, key=lambda k: abs(finite[k] - 1)) if finite else ""
     return [
-        make_claim(
-            profile=profile, check_on=PAPER_ONLY, id="liu_scaling.large_strong_exponents",
+        _claim(
+            profile, "large_strong_exponents", "Fig. 1d, App. D.1", check_on=PAPER_ONLY,
+            kind="quantitative",
             statement="Strong superposition gives robust 1/m scaling for three frequency laws "
-                      "(n = 10240)", source=_src("Fig. 1d, App. D.1"), label="paper",
-            paper="1.01 ± 0.05 (exp), 1.0 ± 0.1 (power 1.2), 0.89 ± 0.05 (linear)",
-            theory="≈ 1 (overlap ∝ 1/m)",
-            measured={k: [_r(f["alpha_m"]), _r(f["r2"])] for k, f in strong.items()},
-            tolerance="each α_m within ± 0.10 of the paper value on the paper windows; "
-                      "R² ≥ 0.95 (paper only)", passed=ok, note="measured: [α_m, R²]"),
-        make_claim(
-            profile=profile, check_on=PAPER_ONLY, id="liu_scaling.large_weak_powerlaw",
+                      "(n = 10240)",
+            expected="1.01 / 1.0 / 0.89 (exp / power 1.2 / linear)",
+            measured=_r(strong[worst]["alpha_m"]) if strong else None,
+            interval=_fit_interval(strong.get(worst)), interval_kind=FIT_CI,
+            context=f"farthest from the paper, {worst}" if strong else "",
+            tolerance="each α_m within ± 0.10 of the paper value on the paper windows; R² ≥ 0.95",
+            tolerance_source="paper's reported ± 0.05–0.1",
+            passed=ok,
+            reason=f"α_m or R² off for the {worst} law" if strong else "no large-model fits",
+            details={"fits": {_fit_name(f): _fit_record(f) for f in strong.values()},
+                     "paper": "1.01 ± 0.05 (exp), 1.0 ± 0.1 (power 1.2), 0.89 ± 0.05 (linear)",
+                     "theory": "≈ 1 (overlap ∝ 1/m)"}),
+        _claim(
+            profile, "large_weak_powerlaw", "Figs 1b, 9a (R² 0.80 / 0.99 / 0.865)",
+            check_on=PAPER_ONLY, kind="qualitative",
             statement="At weak superposition only power-law frequencies give a power law in m",
-            source=_src("Figs 1b, 9a (R² 0.80 / 0.99 / 0.865)"), label="paper",
-            paper="R² high only for the power law",
-            theory={"power 1.2: α − 1": _r(th.weak_exponent(1.2))},
-            measured={"R²": {k: _r(v) for k, v in r2.items()}, "linear L drop": _r(drop)},
-            tolerance="R²: power (last 5 points) ≥ 0.97, exponential ≤ 0.90, linear ≤ 0.93; "
-                      "linear-law L falls by < 40 % from the smallest to the largest m "
-                      "(paper only)",
-            passed=weak_ok),
-        make_claim(
-            profile=profile, check_on=PAPER_ONLY, id="liu_scaling.large_weak_theory",
-            statement="The weak loss matches the discrete ignored mass (provisional)",
-            source=_src("Fig. 8b"), label="paper", paper="L / (4/3 Σ_{i ≥ k_1/2} p_i) ≈ 1",
-            theory="4/3 Σ_{i ≥ k_1/2} p_i at each cell's measured k_1/2",
-            measured={"min": _r(min((r for r in ratios if r), default=None)),
-                      "max": _r(max((r for r in ratios if r), default=None))},
-            tolerance="∈ [0.8, 1.3] at every m, γ = 0.1, every distribution (paper only, "
-                      "provisional)",
-            passed=bool(ratios) and all(r is not None and 0.8 <= r <= 1.3 for r in ratios)),
+            expected="R² high only for the power law", measured=_r(r2.get("power")),
+            context=(f"R² of the power law; exponential {format_number(r2['exponential'], 3)}, "
+                     f"linear {format_number(r2['linear'], 3)}") if len(r2) == 3 else "",
+            tolerance="R²: power ≥ 0.97, exponential ≤ 0.90, linear ≤ 0.93; linear-law L drops "
+                      "< 40 %",
+            tolerance_source="paper's R² values with margins",
+            passed=weak_ok, reason="an R² or the linear-law drop is on the wrong side",
+            details={"R² per law": {k: _r(v) for k, v in r2.items()},
+                     "linear L drop, smallest to largest m": _r(drop),
+                     "theory: power 1.2, α − 1": _r(th.weak_exponent(1.2)),
+                     "paper R²": {"exponential": 0.80, "power": 0.99, "linear": 0.865}}),
+        _claim(
+            profile, "large_weak_theory", "Fig. 8b", check_on=PAPER_ONLY, kind="quantitative",
+            statement="The weak loss matches the discrete ignored frequency mass (provisional)",
+            expected=1.0, measured=_r(finite[far]) if finite else None,
+            context=f"farthest from 1, {far}" if finite else "",
+            tolerance="L / (4/3 Σ_{i ≥ k_1/2} p_i) ∈ [0.8, 1.3] at every m, γ = 0.1",
+            tolerance_source="provisional band, paper's Fig. 8b scatter",
+            passed=bool(ratios) and len(finite) == len(ratios)
+            and all(0.8 <= v <= 1.3 for v in finite.values()),
+            reason=f"ratio {format_number(finite[far], 3)} at {far}" if finite else
+            "no weak large-model cell",
+            details={"ratio per cell": _listing({k: _r(v) for k, v in ratios.items()}),
+                     "theory": "4/3 Σ_{i ≥ k_1/2} p_i at each cell's measured k_1/2",
+                     "paper": "L / (4/3 Σ_{i ≥ k_1/2} p_i) ≈ 1"}),
     ]
 
 
@@ -106,47 +156,55 @@ def _density(metrics: dict, profile: str) -> Claim:
     m_ref = min(ms, key=lambda m: abs(m - 63)) if ms else None
     rs = {}
     for g in sorted({c["gamma"] for c in cells}):
-        pts = [(c["E"], c["L"]) for c in cells if c["gamma"] == g and c["m"] == m_ref]
+        pts = [(c["E"], _f(c["L"])) for c in cells if c["gamma"] == g and c["m"] == m_ref]
         if len(pts) >= 2:
             e, loss = np.asarray(pts).T
             if np.std(e) > 0 and np.std(loss) > 0:
-                rs[g] = float(np.corrcoef(e, loss)[0, 1])
-    exps = [f["alpha_m"] for f in _fits(metrics, "density", "all", seed=0)
-            if f["gamma"] <= -5 / 9 + EPS]
-    ok = (bool(rs) and len(rs) == len({c["gamma"] for c in cells}) and min(rs.values()) >= 0.98
-          and bool(exps) and all(v is not None and 0.9 <= v <= 1.3 for v in exps))
-    return make_claim(
-        profile=profile, check_on=PAPER_ONLY, id="liu_scaling.density_linear",
+                rs[f"γ={_g(g)}"] = float(np.corrcoef(e, loss)[0, 1])
+    exps = {f"E={f['E']:.3g} γ={_g(f['gamma'])}": _f(f["alpha_m"])
+            for f in _fits(metrics, "density", "all", seed=0) if f["gamma"] <= -5 / 9 + EPS}
+    n_gammas = len({c["gamma"] for c in cells})
+    low = min(rs, key=rs.get) if rs else ""
+    ok = (bool(rs) and len(rs) == n_gammas and min(rs.values()) >= 0.98 and bool(exps)
+          and all(0.9 <= v <= 1.3 for v in exps.values()))
+    return _claim(
+        profile, "density_linear", "Figs 14, 15 (1.12 ± 0.06 … 1.1 ± 0.2)", check_on=PAPER_ONLY,
+        kind="quantitative",
         statement="Loss grows linearly with the activation density E; the exponent is unchanged",
-        source=_src("Figs 14, 15 (1.12 ± 0.06 … 1.1 ± 0.2)"), label="paper",
-        paper="linear in E; α_m ≈ 1.1", theory="L ∝ E (loss per active feature fixed)",
-        measured={"min Pearson r(L, E)": _r(min(rs.values(), default=None)), "m": m_ref,
-                  "α_m range (γ ≤ −5/9)": [_r(min((v for v in exps if v is not None),
-                                                  default=None)),
-                                           _r(max((v for v in exps if v is not None),
-                                                  default=None))]},
-        tolerance="Pearson r(L, E) ≥ 0.98 at m = 63 for each γ; α_m ∈ [0.9, 1.3] for every E at "
-                  "γ ≤ −5/9 (paper only)", passed=ok)
+        expected="r(L, E) ≈ 1; α_m ≈ 1.1", measured=_r(rs[low]) if rs else None,
+        context=(f"smallest Pearson r, {low}, m={m_ref}; α_m {format_number(min(exps.values()), 3)}"
+                 f"–{format_number(max(exps.values()), 3)}") if rs and exps else "",
+        tolerance="Pearson r(L, E) ≥ 0.98 at m = 63 for each γ; α_m ∈ [0.9, 1.3] at γ ≤ −5/9",
+        tolerance_source="paper's 1.1 ± 0.2 for α_m",
+        passed=ok, reason="L is not linear in E or α_m leaves [0.9, 1.3]",
+        details={"Pearson r per γ": {k: _r(v) for k, v in rs.items()}, "m": m_ref,
+                 "α_m per (E, γ)": _listing({k: _r(v) for k, v in exps.items()}),
+                 "paper": "linear in E; α_m ≈ 1.1", "theory": "L ∝ E"})
 
 
 def _large_m(metrics: dict, profile: str) -> Claim:
     fits = _fits(metrics, "fig18", "all", seed=0)
     low = [f for f in fits if f["alpha"] <= 1.25 + EPS]
     high = [f for f in fits if f["alpha"] >= 1.75 - EPS]
-    ok = bool(low) and all(f["alpha_m"] is not None and 0.8 <= f["alpha_m"] <= 1.25
-                           for f in low) and all(
-        f["alpha_m"] is not None
-        and f["alpha_m"] < float(th.strong_exponent_worst(f["alpha"])) + 0.2 for f in high)
-    return make_claim(
-        profile=profile, check_on=PAPER_ONLY, id="liu_scaling.strong_large_m",
+    worst = max(low, key=lambda f: abs(_f(f["alpha_m"]) - 1.0), default=None)
+    ok = bool(low) and all(0.8 <= _f(f["alpha_m"]) <= 1.25 for f in low) and all(
+        _f(f["alpha_m"]) < float(th.strong_exponent_worst(f["alpha"])) + 0.2 for f in high)
+    return _claim(
+        profile, "strong_large_m", "Fig. 18", "reconstructed", check_on=PAPER_ONLY,
+        kind="quantitative",
         statement="With m²/2 > n, α_m ≈ 1 for α < 1.5 (provisional; m grid reconstructed)",
-        source=_src("Fig. 18", "reconstructed"), label="reconstructed", paper="≈ 1",
-        theory={f"α={f['alpha']}: 2(α−1)": _r(th.strong_exponent_worst(f["alpha"]))
-                for f in high},
-        measured={f"α={f['alpha']}": _r(f["alpha_m"]) for f in fits},
-        tolerance="α_m ∈ [0.8, 1.25] for α ≤ 1.25; α_m < 2(α − 1) + 0.2 for α ≥ 1.75 "
-                  "(paper only, provisional)", passed=ok,
-        note="m ∈ {50, 62, 77, 96, 120, 150} (6 log-spaced values in [50, 150]) is reconstructed")
+        expected=1.0, measured=_r(worst["alpha_m"]) if worst else None,
+        interval=_fit_interval(worst), interval_kind=FIT_CI,
+        context=f"farthest from 1 for α ≤ 1.25, {_fit_name(worst)}" if worst else "",
+        tolerance="α_m ∈ [0.8, 1.25] for α ≤ 1.25; α_m < 2(α − 1) + 0.2 for α ≥ 1.75",
+        tolerance_source="provisional band around 1",
+        passed=ok, reason=f"α_m at {_fit_name(worst)} or an α ≥ 1.75 fit is out of bounds"
+        if worst else "no Fig. 18 fits",
+        note="m ∈ {50, 62, 77, 96, 120, 150} (6 log-spaced values in [50, 150]) is reconstructed",
+        details={"α_m per α": {f"α={f['alpha']:g}": _r(f["alpha_m"]) for f in fits},
+                 "theory 2(α − 1) for α ≥ 1.75": {
+                     f"α={f['alpha']:g}": _r(th.strong_exponent_worst(f["alpha"])) for f in high},
+                 "paper": "≈ 1", "fit interval": f"± {Z95} SE"})
 
 
 def paper_only_claims(metrics: dict, profile: str) -> list[Claim]:
