@@ -1,7 +1,9 @@
-"""Claims of ``phase_diagram`` (spec §7, phase_diagram.*). They read metrics only.
+"""Claims of ``phase_diagram``. They read metrics only.
 
 Only converged cells (every seed converged) enter a claim; capped cells are named in the notes.
-Metrics arrive JSON-converted (non-finite numbers as strings), so values pass through ``_f``.
+Metrics arrive JSON-converted (non-finite numbers as strings), so values pass through
+``as_float``. Three claims of the pillar's table are checked on the paper profile only: at cpu
+size T_opt is too flat to fit and the harmful side of the noise is not resolved.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from experiments.common.claims import Claim, make_claim
+from experiments.common.claims import Claim, format_number, make_claim
 from experiments.common.results import as_float
 from experiments.sgd_noise import common
 from theory import sgd_noise as theory
 
 PAPER_ONLY = ("paper",)
+# The best of nine α values is tested, so z ≥ 2 would pass by chance about one time in five
+# without any effect; z ≥ 3 (the paper profile's threshold) is used on every profile.
+HELPS_Z = 3.0
 
 
 def _r(value: Any, digits: int = 4) -> float | None:
@@ -36,26 +41,33 @@ def _capped_note(metrics: dict[str, Any]) -> str:
                    if cells else "; no capped cell")
 
 
+def _claim(profile: str, cid: str, tag: str, where: str, **fields: Any) -> Claim:
+    return make_claim(profile=profile, id=f"phase_diagram.{cid}",
+                      source=common.source(tag, where), label=common.label(tag.split(",")[0]),
+                      **fields)
+
+
 def _weight_change(metrics: dict, profile: str) -> Claim:
     col = metrics["weight_change_column"]
     alphas, rel = np.asarray(col["alphas"]), np.asarray(col["rel"])
-    steps_ok = bool(np.all(rel[1:] <= 1.1 * rel[:-1])) if rel.size > 1 else False
+    steps = rel[1:] / rel[:-1] if rel.size > 1 else np.array([math.inf])
     lo = rel[0] if rel.size and alphas[0] == 2.0**-6 else float("nan")
     hi = rel[-1] if rel.size and alphas[-1] == 2.0**13 else float("nan")
-    passed = steps_ok and lo >= 0.5 and hi <= 0.01
-    return make_claim(
-        profile=profile, id="phase_diagram.lazy_rich_weight_change",
-        statement="At small T the relative weight change falls from O(1) (rich, small α) to ≪ 1 "
-                  "(lazy, large α) as α grows",
-        source=common.source("paper-abstract", common.PAPER + ", abstract; spec §3.2"),
-        label=common.label("paper-abstract"), paper="qualitative (lazy α ≫ 1 vs rich α ≪ 1)",
-        theory="monotone decrease in α",
-        measured={f"rel(α=2^{int(np.log2(a))})": _r(r, 3) for a, r in zip(alphas, rel,
-                                                                           strict=True)},
-        tolerance="at T = 2^-10, over converged cells: rel(α_{i+1}) ≤ 1.1·rel(α_i) for every "
-                  "step; rel(2^-6) ≥ 0.5; rel(2^13) ≤ 0.01 (spec reference 2.5 → 0.004)",
-        passed=passed,
-        note="geometric mean over seeds of ‖w − w0‖/‖w0‖; " + _capped_note(metrics))
+    passed = bool(np.all(steps <= 1.1)) and lo >= 0.5 and hi <= 0.01
+    return _claim(
+        profile, "lazy_rich_weight_change", "paper-abstract", common.PAPER + ", abstract",
+        kind="qualitative",
+        statement="At small T the relative weight change falls from O(1) to ≪ 1 as α grows",
+        expected="monotone fall in α", measured=_r(float(np.max(steps)), 3),
+        context=(f"largest step ratio; rel {format_number(lo, 3)} at α = 2^-6 → "
+                 f"{format_number(hi, 3)} at 2^13"),
+        tolerance="every step rel(α_{i+1}) ≤ 1.1 rel(α_i); rel(2^-6) ≥ 0.5; rel(2^13) ≤ 0.01",
+        tolerance_source="monotone trend, 10 % slack for seed scatter",
+        passed=passed, reason="the weight change does not fall monotonically from O(1) to ≪ 1",
+        note="T = 2^-10; geometric mean over seeds of ‖w − w0‖/‖w0‖; " + _capped_note(metrics),
+        details={"rel per α": {f"α=2^{int(np.log2(a))}": _r(r, 3)
+                               for a, r in zip(alphas, rel, strict=True)},
+                 "paper": "qualitative (lazy α ≫ 1 vs rich α ≪ 1)"})
 
 
 def _edge(metrics: dict, profile: str) -> Claim:
@@ -68,24 +80,24 @@ def _edge(metrics: dict, profile: str) -> Claim:
     k = as_float(edge["k_max"])
     lo, hi = (0.47, 0.87) if profile == "paper" else (0.33, 1.0)
     k_theory = float(theory.topt_exponent(5))
-    return make_claim(
-        profile=profile, id="phase_diagram.divergence_edge",
-        statement="The largest stable T grows with α in the rich regime with slope "
-                  "k = (D−1)/(D+1) = 2/3",
-        source=common.source("reconstructed,authors-APS",
-                             "from the scaling argument of " + common.APS),
-        label=common.label("reconstructed"), paper="k = (D−1)/(D+1) for T_opt (APS abstract)",
-        theory=_r(k_theory),
-        measured={"k_max": _r(k), "95% bootstrap over seeds": [_r(v) for v in
-                                                                edge["k_max_interval"]],
-                  "log2 T_max per α": [_r(math.log2(v)) if math.isfinite(v) else c
-                                       for v, c in zip(t_max, edge["censoring"], strict=True)]},
-        tolerance=f"T_max non-decreasing in α (censored rows count as above the grid); k_max ∈ "
-                  f"[{lo}, {hi}] (± 0.2 from the factor-4 grid)",
+    return _claim(
+        profile, "divergence_edge", "reconstructed,authors-APS",
+        "from the scaling argument of " + common.APS, kind="quantitative",
+        statement="The largest stable T grows with α in the rich regime with slope k = 2/3",
+        expected=_r(k_theory), measured=_r(k),
+        interval=[_r(v) for v in edge["k_max_interval"]],
+        interval_kind="95% bootstrap over seeds",
+        context="T_max non-decreasing" if monotone else "T_max not monotone",
+        tolerance=f"T_max non-decreasing in α; k_max ∈ [{lo}, {hi}]",
+        tolerance_source="resolution of the factor-4 T grid (± 0.2)",
         passed=monotone and lo <= k <= hi,
-        note="k_max = slope of log2 T_max vs log2 α over α ≤ 1 rows with an uncensored edge; "
-             "T_max = geometric mean of the last all-stable T and the first T where a seed "
-             "diverged. " + _capped_note(metrics))
+        reason="T_max is not monotone in α" if not monotone else "k_max is off 2/3",
+        note="k = (D−1)/(D+1) with D = 5; k_max = slope of log2 T_max vs log2 α over α ≤ 1 "
+             "rows with an uncensored edge; T_max = geometric mean of the last all-stable T "
+             "and the first T where a seed diverged. " + _capped_note(metrics),
+        details={"log2 T_max per α": [_r(math.log2(v)) if math.isfinite(v) else c
+                                      for v, c in zip(t_max, edge["censoring"], strict=True)],
+                 "paper": "k = (D−1)/(D+1) for T_opt (APS abstract)"})
 
 
 def _lazy(metrics: dict, profile: str) -> Claim:
@@ -94,19 +106,24 @@ def _lazy(metrics: dict, profile: str) -> Claim:
     lo_r, hi_r, tol_e = (0.85, 1.2, 0.01) if profile == "paper" else (0.8, 1.3, 0.015)
     passed = bool(rows) and all(lo_r <= r["rel_ratio"] <= hi_r and abs(r["err_diff"]) <= tol_e
                                 for r in rows)
-    return make_claim(
-        profile=profile, id="phase_diagram.lazy_alpha_independence",
-        statement="For α ≫ 1 and α·T ≫ 1 the results depend on T only",
-        source=common.source("reconstructed", "spec §3.2 (perceptron symmetry on NTK features)"),
-        label=common.label("reconstructed"), paper=common.PAPER_VALUE_NONE,
-        theory={"rel ratio": 1.0, "Δerr": 0.0},
-        measured={f"T=2^{int(np.log2(r['T']))}": {"rel ratio": _r(r["rel_ratio"]),
-                                                  "Δerr": _r(r["err_diff"], 3),
-                                                  "se": _r(r["err_diff_se"], 2)} for r in rows},
-        tolerance=f"ratio rel(2^10)/rel(2^13) ∈ [{lo_r}, {hi_r}] and |Δerr| ≤ {tol_e} for every "
-                  "converged T ≥ 2^-6",
-        passed=passed, note=("rows α = 2^10 vs 2^13; " if lazy["present"] else
-                             "α = 2^10 or 2^13 not in this grid; ") + _capped_note(metrics))
+    worst = max(rows, key=lambda r: abs(r["rel_ratio"] - 1.0)) if rows else None
+    worst_err = max((abs(r["err_diff"]) for r in rows), default=math.nan)
+    return _claim(
+        profile, "lazy_alpha_independence", "reconstructed",
+        "perceptron symmetry applied to NTK features", kind="finite-size",
+        statement="For α ≫ 1 and α·T ≫ 1 the results depend on T only (α = 2^10 vs 2^13)",
+        expected="ratio 1, Δerr 0", measured=_r(worst["rel_ratio"]) if worst else None,
+        context=(f"worst rel ratio, T = 2^{int(np.log2(worst['T']))}; max |Δerr| "
+                 f"{format_number(worst_err, 2)}") if worst else "",
+        tolerance=f"rel(2^10)/rel(2^13) ∈ [{lo_r}, {hi_r}], |Δerr| ≤ {tol_e}, every T ≥ 2^-6",
+        tolerance_source="finite-α allowance; |Δerr| ≈ 3 paired SE",
+        passed=passed, reason="the two lazy rows differ beyond the allowance",
+        note=("rows α = 2^10 vs 2^13; " if lazy["present"] else
+              "α = 2^10 or 2^13 not in this grid; ") + _capped_note(metrics),
+        details={f"T=2^{int(np.log2(r['T']))}": {"rel ratio": _r(r["rel_ratio"]),
+                                                 "Δerr": _r(r["err_diff"], 3),
+                                                 "SE of Δerr": _r(r["err_diff_se"], 2)}
+                 for r in rows})
 
 
 def _best_noise(metrics: dict) -> tuple[int | None, dict | None]:
@@ -121,24 +138,28 @@ def _best_noise(metrics: dict) -> tuple[int | None, dict | None]:
 
 def _helps(metrics: dict, profile: str) -> Claim:
     i, row = _best_noise(metrics)
-    d_min, z_min = (0.01, 3.0) if profile == "paper" else (0.015, 2.0)
-    passed = row is not None and row["delta_best"] >= d_min and as_float(row["z"]) >= z_min
+    d_min = 0.01 if profile == "paper" else 0.015
+    z = as_float(row["z"]) if row else math.nan
+    passed = row is not None and row["delta_best"] >= d_min and z >= HELPS_Z
     per_alpha = {f"α=2^{a}": _r(r["delta_best"], 3) for a, r in
                  zip(metrics["log2_alphas"], metrics["noise_effect"], strict=True)
                  if r["delta_best"] is not None}
-    return make_claim(
-        profile=profile, id="phase_diagram.noise_helps_somewhere",
+    delta = as_float(row["delta_best"]) if row else math.nan
+    se = delta / z if row and z > 0 else math.nan
+    return _claim(
+        profile, "noise_helps_somewhere", "paper-abstract",
+        common.PAPER + ", abstract (noise can be useful)", kind="qualitative",
         statement="At some α a larger T lowers the test error",
-        source=common.source("paper-abstract", common.PAPER + ", abstract (noise can be useful)"),
-        label=common.label("paper-abstract"), paper="qualitative", theory="Δ_best > 0",
-        measured={"max Δ_best": _r(row["delta_best"], 3) if row else None,
-                  "at α": f"2^{metrics['log2_alphas'][i]}" if row else None,
-                  "paired z": _r(row["z"], 3) if row else None, "Δ_best per α": per_alpha},
-        tolerance=f"max_α Δ_best ≥ {d_min} with paired z ≥ {z_min:g} (spec reference "
-                  "0.025–0.03 at α ∈ {1, 4, 16})",
-        passed=passed,
+        expected="Δ_best > 0", measured=_r(delta, 3),
+        interval=[_r(delta - 1.96 * se, 3), _r(delta + 1.96 * se, 3)] if se > 0 else None,
+        interval_kind="± 1.96 paired seed SE",
+        context=f"at α = 2^{metrics['log2_alphas'][i]}, z {format_number(z, 3)}" if row else "",
+        tolerance=f"max_α Δ_best ≥ {d_min} with paired z ≥ {HELPS_Z:g}",
+        tolerance_source="paired seed SE; z ≥ 3 for the best of 9 α",
+        passed=passed, reason="no α shows a significant gain from noise",
         note="Δ_best(α) = err(T_lo) − min_T err over converged cells, paired over seeds; "
-             + _capped_note(metrics))
+             + _capped_note(metrics),
+        details={"Δ_best per α": per_alpha, "paper": "qualitative"})
 
 
 def _paper_only(metrics: dict, profile: str) -> list[Claim]:
@@ -160,43 +181,41 @@ def _paper_only(metrics: dict, profile: str) -> list[Claim]:
         j_lazy = metrics["log2_temperatures"].index(int(round(math.log2(lazy_row["T_lo"]))))
         if state[0, j_rich] == 0:
             rich = float(err[0, j_rich] - err[-1, j_lazy])
-    note = "checked in paper profile only"
+    why = "not resolved at cpu size (differences below the seed scatter); paper profile only"
     return [
-        make_claim(profile=profile, check_on=PAPER_ONLY, id="phase_diagram.noise_hurts_somewhere",
-                   statement="At some α a larger stable T raises the test error",
-                   source=common.source("paper-abstract", common.PAPER + ", abstract"),
-                   label=common.label("paper-abstract"), paper="qualitative",
-                   theory="err(T) − min err > 0",
-                   measured={"max err(T) − err(T_opt)": _r(hurt, 3), "paired z": _r(hurt_z, 3)},
-                   tolerance="some α with err(T) − min err ≥ 0.01, z ≥ 3, at a non-divergent T "
-                             "(paper only; not resolved at cpu size)",
-                   passed=hurt >= 0.01 and hurt_z >= 3, note=note),
-        make_claim(profile=profile, check_on=PAPER_ONLY, id="phase_diagram.topt_exponent",
-                   statement="T_opt ∝ α^k, k = 2/3, for α ≪ 1",
-                   source=common.source("authors-APS", common.APS),
-                   label=common.label("authors-APS"), paper="k = (D−1)/(D+1)",
-                   theory=_r(theory.topt_exponent(5)), measured={"slope": _r(slope)},
-                   tolerance="slope of log T_opt vs log α over α ≤ 2^-2 ∈ [0.47, 0.87] "
-                             "(paper only)",
-                   passed=slope is not None and 0.47 <= slope <= 0.87, note=note),
-        make_claim(profile=profile, check_on=PAPER_ONLY, id="phase_diagram.opposite_effects",
-                   statement="Decreasing α and increasing T (both leave the lazy regime) change "
-                             "the error in opposite directions",
-                   source=common.source("paper-abstract",
-                                        common.PAPER + ", abstract; sign on MNIST-1D unknown"),
-                   label=common.label("paper-abstract"), paper="qualitative",
-                   theory="opposite signs",
-                   measured={"err(α_min, T_lo) − err_lazy": _r(rich, 3),
-                             "err_lazy(T_best) − err_lazy": _r(lazy_delta, 3)},
-                   tolerance="the two signs differ with z ≥ 2 (paper only; z not computed on "
-                             "cpu)",
-                   passed=(rich is not None and lazy_delta is not None
-                           and np.sign(rich) != np.sign(lazy_delta)),
-                   note=note + "; a failure is an honest stand-in result, not a bug"),
+        _claim(profile, "noise_hurts_somewhere", "paper-abstract", common.PAPER + ", abstract",
+               check_on=PAPER_ONLY, not_run=why if profile != "paper" else "",
+               kind="qualitative", statement="At some α a larger stable T raises the test error",
+               expected="> 0", measured=_r(hurt, 3), context=f"paired z {_r(hurt_z, 3)}",
+               tolerance="some α with err(T) − min err ≥ 0.01, z ≥ 3, at a non-divergent T",
+               tolerance_source="paired seed SE", passed=hurt >= 0.01 and hurt_z >= 3,
+               reason="no α shows a significant harm from noise"),
+        _claim(profile, "topt_exponent", "authors-APS", common.APS, check_on=PAPER_ONLY,
+               not_run=("T_opt is too flat to fit at cpu size (0.5 % between adjacent T); "
+                        "paper profile only") if profile != "paper" else "",
+               kind="quantitative", statement="T_opt ∝ α^k with k = 2/3 for α ≪ 1",
+               expected=_r(theory.topt_exponent(5)), measured=_r(slope),
+               tolerance="slope of log T_opt vs log α over α ≤ 2^-2 ∈ [0.47, 0.87]",
+               tolerance_source="grid resolution of the paper's T grid",
+               passed=slope is not None and 0.47 <= slope <= 0.87,
+               reason="the T_opt slope is off 2/3", details={"paper": "k = (D−1)/(D+1)"}),
+        _claim(profile, "opposite_effects", "paper-abstract",
+               common.PAPER + ", abstract; sign on MNIST-1D unknown", check_on=PAPER_ONLY,
+               not_run=("needs the paper grid's seeds for a z-test of both signs; paper "
+                        "profile only") if profile != "paper" else "",
+               kind="qualitative",
+               statement="Leaving the lazy regime by smaller α or by larger T moves the error "
+                         "in opposite directions",
+               expected="opposite signs", measured=_r(rich, 3),
+               context=f"lazy-row noise effect {_r(lazy_delta, 3)}",
+               tolerance="the two signs differ, z ≥ 2", tolerance_source="paired seed SE",
+               passed=(rich is not None and lazy_delta is not None
+                       and np.sign(rich) != np.sign(lazy_delta)),
+               reason="both changes move the error the same way (an honest stand-in result)"),
     ]
 
 
 def make_claims(config: Any, metrics: dict, arrays: dict, profile: str) -> list[Claim]:
-    """Claims of spec §7 for phase_diagram."""
+    """The phase-diagram claims of the pillar's claims table."""
     return [_weight_change(metrics, profile), _edge(metrics, profile), _lazy(metrics, profile),
             _helps(metrics, profile), *_paper_only(metrics, profile)]
