@@ -16,6 +16,10 @@ Runtime, measured on 2 idle CPU cores (whole process, 2026-11-26): cpu 242 s (sp
 paper (100 toy models at B 1024, robustness sweeps, 4 widths ×
 10 rates × 5 seeds × 300 epochs, dictionary scaling) is meant for a GPU and was not run here.
 
+Deviation from the spec's cpu table: 5 dropout seeds (spec: 3, the paper's own count is 5);
+with 3, the drop of F at h = 64 was 2.4 seed standard errors, too few to check the dropout
+monotonicity claim (claims audit, 2026-12-07).
+
 Expected outcome (cpu): ψ_Frob runs from ≈ 1 (densest) to ≈ 3 (sparsest) and tracks ψ_ref
 (r = 0.994 measured); ψ_SAE correlates with ψ_ref (r = 0.853 [0.76, 0.91]) but plateaus at
 ≈ 1.9–2.0 beyond 1/(1 − S) ≈ 20 while ψ_ref rises to ≈ 2.9, so Spearman ρ(1/(1 − S), ψ_SAE) =
@@ -83,7 +87,7 @@ PROFILES = {
             "sae_samples": 10_000, "sae_max_epochs": 200,
             "robustness_sweeps": False, **_PAPER_AXES,
             "mlp_widths": [16, 32, 64], "dropout_rates": [0.0, 0.2, 0.4, 0.6, 0.8],
-            "dropout_seeds": 3, "mlp_epochs": 100, "dropout_sae_epochs": 300,
+            "dropout_seeds": 5, "mlp_epochs": 100, "dropout_sae_epochs": 300,
             "dict_scaling": False, **_PAPER_DICT},
     "paper": {**_COMMON, "toy_models": 100, "toy_batch": 1024, "toy_steps": 10_000,
               "sae_samples": 10_000, "sae_max_epochs": 800,
