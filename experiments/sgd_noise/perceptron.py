@@ -32,7 +32,7 @@ temperatures are given as T·α; batches `replace` (i.i.d. indices) on smoke and
 pool and runs with P points use its first P points (nested training sets across P); init, data
 and batch streams depend on the replica only (paired comparisons across α and T). Lanes are
 grouped by (χ, P, noise/crossover) so that GD-like cells never share a group with noise cells.
-A group runs as a lane queue (``perceptron_sim.run_queue``): 32 lanes in flight, a stopped lane
+A group runs as a lane queue (``perceptron_sim.run_queue``): 16 lanes in flight, a stopped lane
 hands its slot to the next, with outputs identical to one vmapped while loop (tested), which
 would run every lane to the slowest one (at χ = 0 ≈ 3.4x the mean). Capped cells are kept,
 marked and excluded from fits and claims.
@@ -82,10 +82,11 @@ CHECKS = {
     "crossover_sizes": cfg.int_at_least(1), "fit_t_alpha": cfg.positive(),
 }
 REGIMES = ("noise", "crossover", "symmetry")
-# Lanes in flight per device (``perceptron_sim.run_queue``). Measured on 2 cores, χ = 0,
-# P = 1024, 192 lanes: 8 slots 40 s, 16: 33 s, 24: 24 s, 32: 19 s, 64: 27 s, 96: 45 s; one
-# vmapped while loop over all 192 lanes: 102 s.
-QUEUE_SLOTS = 32
+# Lanes in flight per device (``perceptron_sim.run_queue``). Measured on 2 cores, χ = 0, 192
+# lanes, each call including its compilation: P = 1024: 16 slots 25 s, 32: 36 s, 64: 52 s;
+# P = 2048: 16 slots 171 s, 32: 211 s (one vmapped while loop over all 192 lanes at P = 1024:
+# 102 s). Slot data beyond the caches (16 × P × d floats is 4 MB at P = 2048) cost time.
+QUEUE_SLOTS = 16
 
 
 def validate(config: Config) -> None:

@@ -25,10 +25,10 @@ give densities 1 − S. Loss: Σ_i I_i (x_i − y_i)^2 averaged over the batch (
 sum over features; eval = fresh batches, error bar = SE over eval batches). Optimiser (trap 12):
 AdamW in the PyTorch convention, weight decay 0.01 on W and b, lr 1e-3 constant; the phase
 part uses weight decay 0 (suite choice, flag --phase_weight_decay). Xavier-normal W, b = 0.
-Three deviations from the spec's cpu table, measured on this machine:
-- The 20 → 5 ReLU sweep runs 4 seeds (spec: 2): with 2, the smallest step of ‖W‖_F² along
-  the sparsity grid cleared its −0.5 allowance by only 2.3 seed standard errors, so the
-  monotonicity claim was underpowered (claims audit, 2026-12-07).
+The monotonicity claim on ‖W‖_F² is not run on cpu: at the saturated sparse end a step of
+‖W‖_F² is ≈ 0 and its seed standard error ≈ 0.56, so the −0.5 allowance is under 3 SE; 4 seeds
+instead of 2 did not change that (the step's scatter, measured 2026-12-07) and cost ≈ 1 min.
+Two deviations from the spec's cpu table, measured on this machine (2026-11-26):
 - The D_i-cluster claims count features on the k = 5 and k = 10 instances retrained at the
   paper's B = 1024 (``cluster_k``, ``cluster_batch``; ≈ 36 s). At the curve's B = 256 the ~160
   unrepresented features still have norms 0.1–0.2 after 10⁴ steps, so "≥ 60 % of features with
@@ -66,7 +66,7 @@ PROFILES = {
               "geometry_seeds": 1, "geometry_batch": 64, "cluster_k": [], "cluster_batch": 64,
               "phase_R": 4, "phase_P": 4, "phase_inits": 1, "phase_batch": 64, "n_quad": 32},
     "cpu": {**_COMMON, "steps": 10_000, "eval_batch": 4096, "eval_batches": 20,
-            "relu_densities": [1.0, 0.1, 0.01, 0.003, 0.001], "relu_seeds": 4,
+            "relu_densities": [1.0, 0.1, 0.01, 0.003, 0.001], "relu_seeds": 2,
             "linear_densities": [1.0, 0.1, 0.001], "linear_seeds": 1, "sparsity_batch": 1024,
             "pentagon_k": list(range(10)), "pentagon_seeds": 2, "pentagon_batch": 1024,
             "geometry_n": 200, "geometry_m": 20,
