@@ -259,7 +259,8 @@ def test_update_readme_replaces_only_the_marked_block(tmp_path):
     entries = [_entry("majority_tree.synergy", _claim(id="majority_tree.synergy.a"))]
     assert report.update_readme(readme, entries)
     text = readme.read_text()
-    assert "old" not in text and "- `majority_tree` (1 experiments, 0.2 min): 1 passed" in text
+    assert "old" not in text
+    assert "- `majority_tree` (1 experiments, 0.2 min): 1 of 1 validation claims pass" in text
     assert text.startswith("intro") and text.endswith("outro\n")
 
 

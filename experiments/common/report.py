@@ -76,7 +76,8 @@ def headline(entries: Sequence[Entry], profile: str) -> str:
             f"the `{profile}` profile pass and {count[FAILED]} fail**; {count[NOT_RUN]} more are "
             f"not run on this profile (checked on another profile, or underpowered here). "
             f"{shown} consistency and regression checks are shown but not counted as "
-            f"validation. {experiments} experiments, {_minutes(_wall(entries))} of compute.")
+            f"validation. {experiments} experiments, {_minutes(_wall(entries))} of computation "
+            "(not counting process start-up and figures).")
 
 
 def failure_lines(entries: Sequence[Entry]) -> list[str]:
@@ -231,11 +232,13 @@ def readme_summary(entries: Sequence[Entry], profile: str) -> list[str]:
     lines = [headline(entries, profile), ""]
     for pillar in dict.fromkeys(registry.pillar_of(e["module"]) for e in entries):
         mine = [e for e in entries if registry.pillar_of(e["module"]) == pillar]
-        claims = _claims(mine)
+        claims = [c for c in _claims(mine) if c["kind"] in VALIDATION_KINDS]
+        shown = len(_claims(mine)) - len(claims)
         count = {s: sum(c["status"] == s for c in claims) for s in (PASSED, FAILED, NOT_RUN)}
         failed = [c["id"].split(".", 1)[1] for c in claims if c["status"] == FAILED]
         lines.append(f"- `{pillar}` ({len(mine)} experiments, {_minutes(_wall(mine))}): "
-                     f"{count[PASSED]} passed, {count[FAILED]} failed, {count[NOT_RUN]} not run"
+                     f"{count[PASSED]} of {count[PASSED] + count[FAILED]} validation claims "
+                     f"pass, {count[NOT_RUN]} not run, {shown} consistency/regression checks"
                      + (f"; failed: {', '.join(f'`{f}`' for f in failed)}" if failed else ""))
     return lines + ["", "Every claim, its kind, expected and measured values: "
                     "[`figures/REPORT.md`](figures/REPORT.md)."]
