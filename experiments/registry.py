@@ -1,8 +1,10 @@
 """Every experiment that ``run_all.sh`` runs, in order, grouped by pillar.
 
 To add an experiment: write ``experiments/<pillar>/<name>.py`` defining ``EXPERIMENT`` (an
-``experiments.common.app.Experiment``) and ending in ``app_main(EXPERIMENT)``, then add its
-module path here. A new pillar also sets ``REPORT_PREAMBLE`` in its package ``__init__``.
+``experiments.common.app.Experiment``) and ending in ``app_main(EXPERIMENT)`` — or, in the
+layout every experiment will take, a package ``experiments/<pillar>/<name>/`` whose
+``__init__.py`` defines ``EXPERIMENT`` and whose ``__main__.py`` calls ``app_main`` — then add
+its module path here. A new pillar also sets ``REPORT_PREAMBLE`` in its package ``__init__``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ EXPERIMENTS: tuple[str, ...] = (
     "sgd_noise.perceptron",
     "sgd_noise.phase_diagram",
     "sgd_noise.critical_temperature",
+    "sgd_noise.rich_lazy_init",
 )
 
 

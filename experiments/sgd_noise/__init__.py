@@ -20,16 +20,16 @@ simulation, not read in the paper (b = (3+χ)/(1+χ), ‖w⊥‖ → T√d/(2c_�
 P-independence of the perceptron crossover, the noise-vs-GD error ratio, the lazy α-independence,
 the divergence-edge slope, the three T_c definitions); [stand-in] = our substitute data or model,
 not comparable to the paper's numbers (MNIST-1D parity with the paper's fully connected network in
-phase_diagram and critical_temperature; the two-layer linear analogue of Liu et al. in
-rich_lazy_init); [suite] = an exact property of our implementation (the (Δw, η, κ) symmetry of the
-hinge perceptron, which makes δ = 1 exact as T·α → ∞ and T_× ∝ 1/α exact).
+phase_diagram and critical_temperature; in rich_lazy_init, the two-layer linear analogue of Liu
+et al., and the rate RNN on our own on-device decision task standing in for their neurogym tasks,
+with an aligned control of our construction); [suite] = an exact property of our implementation
+(the (Δw, η, κ) symmetry of the hinge perceptron, which makes δ = 1 exact as T·α → ∞ and
+T_× ∝ 1/α exact).
 
-The perceptron is exactly the paper's model, so its exponents are quantitative checks; they are
-compared with their asymptotic predictions as effective finite-size values (P ≤ 16384, d = 32 on
-cpu; γ and b approach their asymptotes from below). The "label" field maps the tags onto the
-suite's labels ([code] → paper, [paper-abstract]/[authors-APS]/[PNAS] → abstract,
-[stand-in] → external, [suite] → theory). Cells that hit the step cap are marked capped and never
-enter a fit or a claim.
+The perceptron is exactly the paper's model; its exponents are effective finite-size values at
+P ≤ 16384, d = 32 (cpu), compared with the asymptotic predictions they approach from below
+(kind finite-size). Cells that hit the step cap are marked capped and never enter a fit or a
+claim.
 
 Figure numbers, the paper's exact operational definition of T_c and its fitted exponent values for
 MNIST/CIFAR were not verified; rows tagged [reconstructed] or [stand-in] are the suite's own
