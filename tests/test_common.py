@@ -313,3 +313,13 @@ def test_code_fingerprint_ignores_docstrings_and_comments_only():
     changed = base.replace(b"x + 1", b"x + 2")
     assert results.code_fingerprint(base) == results.code_fingerprint(edited)
     assert results.code_fingerprint(base) != results.code_fingerprint(changed)
+
+
+def test_only_compute_path_edits_mark_results_dirty():
+    moves = ["theory/sgd_noise.py", "experiments/sgd_noise/perceptron_sim.py", "data/x.csv",
+             "experiments/common/sweep.py", "constraints.txt"]
+    stays = ["README.md", "figures/REPORT.md", "tests/test_common.py",
+             "experiments/sgd_noise/perceptron_claims.py", "experiments/common/report.py",
+             "experiments/sgd_noise/rich_lazy_init/plots.py", "scripts/bootstrap_venv.sh"]
+    assert all(results.affects_numbers(p) for p in moves)
+    assert not any(results.affects_numbers(p) for p in stays)

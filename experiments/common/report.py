@@ -117,7 +117,8 @@ def _record(c: Mapping[str, Any]) -> list[str]:
 
 def _short(commit: str) -> str:
     dirty = commit.endswith("+dirty")
-    return commit.removesuffix("+dirty")[:12] + (" with uncommitted changes" if dirty else "")
+    suffix = " with uncommitted compute changes" if dirty else ""
+    return commit.removesuffix("+dirty")[:12] + suffix
 
 
 def _environment(entries: Sequence[Entry]) -> list[str]:

@@ -126,16 +126,30 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def affects_numbers(path: str) -> bool:
+    """Whether an edit to ``path`` (relative to the suite root) can change a computed number:
+    the theory, the compute path of the experiments, shipped data and the pinned packages;
+    not docs, tests, figures, claims, plots or the report."""
+    if path in ("pyproject.toml", "constraints.txt"):
+        return True
+    top = path.split("/", 1)[0]
+    if top in ("theory", "data"):
+        return True
+    return top == "experiments" and not is_presentation_module(Path(path))
+
+
 def git_commit() -> str:
+    """HEAD, with ``+dirty`` when tracked files that can change numbers differ from it."""
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=SUITE_ROOT, capture_output=True, text=True,
             check=True,
         ).stdout.strip()
-        dirty = subprocess.run(
+        changed = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"], cwd=SUITE_ROOT,
             capture_output=True, text=True, check=True,
-        ).stdout.strip()
+        ).stdout.splitlines()
+        dirty = any(affects_numbers(line[3:].split(" -> ")[-1]) for line in changed)
         return commit + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
