@@ -29,7 +29,7 @@ def rank_truncate(G: Array, rank: Array) -> Array:
     """Top-``rank`` SVD truncation of G, rescaled to ‖G‖_F (``rank`` may be traced)."""
     u, s, vt = jnp.linalg.svd(G, full_matrices=False)
     kept = jnp.where(jnp.arange(s.shape[0]) < rank, s, 0.0)
-    truncated = (u * kept) @ vt
+    truncated = (u * kept[None, :]) @ vt
     return truncated * (jnp.linalg.norm(G) / jnp.linalg.norm(truncated))
 
 
