@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import subprocess
 import sys
@@ -9,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from experiments import registry
+
 SUITE_ROOT = Path(__file__).resolve().parents[1]
+MODULES = list(registry.EXPERIMENTS)
 
 
 def program_env(compilation_cache: Path | None = None) -> dict[str, str]:
@@ -38,3 +42,34 @@ def run_program(module: str, *args: str, timeout: float = 600,
 @pytest.fixture
 def run():
     return run_program
+
+
+@pytest.fixture(scope="session")
+def smoke_runs(tmp_path_factory):
+    """Each experiment's smoke profile, run twice with one seed into two result folders.
+
+    Run "a" is ``run_all.sh``'s runner (every registered experiment, two at a time, then the
+    report): this is CI's regeneration of every smoke figure. Run "b" starts each program on its
+    own, two at a time (the machines have 2 cores and smoke runs are mostly single-threaded XLA
+    compilation). Returns {module: [(process, results, figures) of a, of b]}.
+    """
+    root = tmp_path_factory.mktemp("smoke")
+    # Run "a" fills a compilation cache that run "b" loads: "b" then recomputes every number
+    # with the same executables, without paying for XLA compilation a second time.
+    cache = root / "jax_compilation_cache"
+    out_a, figures_a = root / "a" / "results", root / "a" / "figures"
+    runner = subprocess.run(
+        [sys.executable, "-m", "experiments.common.runner", "--profile", "smoke", "--jobs", "2",
+         "--out", str(out_a), "--figures", str(figures_a)],
+        cwd=SUITE_ROOT, env=program_env(cache), capture_output=True, text=True, timeout=3600)
+
+    def launch(module):
+        out, figures = root / "b" / "results", root / "b" / "figures"
+        proc = run_program(f"experiments.{module}", "--profile=smoke", f"--out={out}",
+                           f"--figures={figures}", "--seed=0", compilation_cache=cache)
+        return proc, out, figures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        separate = list(pool.map(launch, MODULES))
+    return {module: [(runner, out_a, figures_a), b]
+            for module, b in zip(MODULES, separate, strict=True)}

@@ -21,9 +21,7 @@ import pytest
 from experiments import registry
 from experiments.common import claims as claims_lib
 from experiments.common import plotting, results
-from tests.conftest import SUITE_ROOT, program_env, run_program
-
-MODULES = list(registry.EXPERIMENTS)
+from tests.conftest import MODULES, SUITE_ROOT, run_program
 
 
 def _finite_numbers(value, path="") -> list[str]:
@@ -36,37 +34,6 @@ def _finite_numbers(value, path="") -> list[str]:
     if value == "nan":
         return [path]
     return []
-
-
-@pytest.fixture(scope="module")
-def smoke_runs(tmp_path_factory):
-    """Each experiment's smoke profile, run twice with one seed into two result folders.
-
-    Run "a" is ``run_all.sh``'s runner (every registered experiment, two at a time, then the
-    report): this is CI's regeneration of every smoke figure. Run "b" starts each program on its
-    own, two at a time (the machines have 2 cores and smoke runs are mostly single-threaded XLA
-    compilation). Returns {module: [(process, results, figures) of a, of b]}.
-    """
-    root = tmp_path_factory.mktemp("smoke")
-    # Run "a" fills a compilation cache that run "b" loads: "b" then recomputes every number
-    # with the same executables, without paying for XLA compilation a second time.
-    cache = root / "jax_compilation_cache"
-    out_a, figures_a = root / "a" / "results", root / "a" / "figures"
-    runner = subprocess.run(
-        [sys.executable, "-m", "experiments.common.runner", "--profile", "smoke", "--jobs", "2",
-         "--out", str(out_a), "--figures", str(figures_a)],
-        cwd=SUITE_ROOT, env=program_env(cache), capture_output=True, text=True, timeout=3600)
-
-    def launch(module):
-        out, figures = root / "b" / "results", root / "b" / "figures"
-        proc = run_program(f"experiments.{module}", "--profile=smoke", f"--out={out}",
-                           f"--figures={figures}", "--seed=0", compilation_cache=cache)
-        return proc, out, figures
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        separate = list(pool.map(launch, MODULES))
-    return {module: [(runner, out_a, figures_a), b]
-            for module, b in zip(MODULES, separate, strict=True)}
 
 
 def test_runner_writes_the_smoke_report(smoke_runs):

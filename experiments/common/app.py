@@ -240,12 +240,17 @@ def execute(experiment: Experiment, config: Config, *, profile: str, out: Path,
     # compute path: the report states both.
     results.write_json(run_dir.path("derived.json"), {
         "git_commit": env["git_commit"], "cache_key_matches": run_dir.finished_key() == key})
-    from experiments.common.plotting import figure_formats, use_style
+    from experiments.common import plotting
 
-    use_style(profile)
-    experiment.plot(config, metrics, arrays, figure_dir)
-    missing = [s for s in experiment.figures_for(profile)
-               if not all((figure_dir / f"{s}.{ext}").exists() for ext in figure_formats(profile))]
+    plotting.use_style(profile)
+    with plotting.recording() as drawn:
+        experiment.plot(config, metrics, arrays, figure_dir)
+    expected = experiment.figures_for(profile)
+    for stem in expected:  # a skipped figure leaves no stale file of an earlier config behind
+        if drawn.get(stem, "").startswith("skipped"):
+            for ext in ("png", "pdf"):
+                (figure_dir / f"{stem}.{ext}").unlink(missing_ok=True)
+    missing = [s for s in expected if s not in drawn]
     missing += [n for n in experiment.extra_outputs if not (figure_dir / n).exists()]
     if missing:
         raise RuntimeError(f"{experiment.name}: plot did not write {missing}")

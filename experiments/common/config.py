@@ -85,7 +85,9 @@ def odd_int_in(lo: int, hi: int) -> Check:
 
 
 def int_at_least(lo: int) -> Check:
-    return _scalar_check(lambda v: isinstance(v, int) and v >= lo, f"allowed: integers >= {lo}")
+    check = _scalar_check(lambda v: isinstance(v, int) and v >= lo, f"allowed: integers >= {lo}")
+    check.minimum = lo  # read by ``minimal_overrides``
+    return check
 
 
 def float_in(lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = False) -> Check:
@@ -128,4 +130,37 @@ def each(check: Check, *, min_len: int = 1) -> Check:
                 return f"element {format_value(value)} is not allowed; {problem}"
         return None
 
+    check_list.min_len = min_len  # read by ``minimal_overrides``
     return check_list
+
+
+def minimal_overrides(preset: Mapping[str, Any], checks: Mapping[str, Check],
+                      validate: Callable[[Config], None] | None = None) -> dict[str, Any]:
+    """The smallest configuration near ``preset`` that the checks accept: one seed, one value per
+    list (or the fewest a list's check allows), as overrides of ``preset``.
+
+    Used by the tests to run every experiment at the edges of what its flags allow (one width,
+    one temperature, one seed), where plots that assume the presets' shapes break. Overrides
+    that ``validate`` rejects in combination (e.g. lists that must have equal lengths) are
+    dropped one at a time, the field it names first.
+    """
+    overrides: dict[str, Any] = {}
+    for name, value in preset.items():
+        check = checks.get(name)
+        if isinstance(value, list) and hasattr(check, "min_len"):
+            shortest = value[:max(check.min_len, 1)]
+            if shortest != value:
+                overrides[name] = shortest
+        elif name.endswith("seeds") and hasattr(check, "minimum"):
+            fewest = max(check.minimum, 1)
+            if value != fewest:
+                overrides[name] = fewest
+    while overrides:
+        try:
+            config = resolve({"preset": preset}, "preset", overrides, checks)
+            if validate is not None:
+                validate(config)
+            return overrides
+        except UsageError as error:
+            overrides.pop(error.flag if error.flag in overrides else next(iter(overrides)))
+    return overrides

@@ -7,6 +7,9 @@ bytes.
 
 from __future__ import annotations
 
+import contextlib
+import io
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import matplotlib
@@ -16,6 +19,7 @@ matplotlib.use("Agg")
 import logging as _logging  # noqa: E402
 
 import matplotlib.pyplot as plt  # noqa: E402
+from absl import logging as absl_logging  # noqa: E402
 
 # absl runs Python logging at INFO; keep the PDF font subsetter quiet.
 _logging.getLogger("fontTools").setLevel(_logging.WARNING)
@@ -29,6 +33,10 @@ INTERVAL_95 = 1.959963984540054  # Φ⁻¹(0.975): half-width of a 95 % normal i
 _METADATA = {"png": {"Software": None},
              "pdf": {"Creator": None, "Producer": None, "CreationDate": None}}
 _formats: tuple[str, ...] = ("png", "pdf")
+# What the current ``plot`` call drew and skipped (``execute`` reads both), and the optional
+# inspector that sees each figure before it is saved (the figure tests).
+_drawn: dict[str, str] = {}
+_inspector: Callable[[matplotlib.figure.Figure, str], None] | None = None
 
 
 def figure_formats(profile: str) -> tuple[str, ...]:
@@ -47,8 +55,8 @@ def use_style(profile: str = "cpu") -> None:
 def save_figure(fig: matplotlib.figure.Figure, directory: Path, stem: str) -> list[Path]:
     """Saves ``fig`` as ``<directory>/<stem>.png`` (and ``.pdf`` outside smoke), atomically, and
     closes it."""
-    import io
-
+    if _inspector is not None:
+        _inspector(fig, stem)
     paths = []
     for ext in _formats:
         buffer = io.BytesIO()
@@ -57,4 +65,33 @@ def save_figure(fig: matplotlib.figure.Figure, directory: Path, stem: str) -> li
         atomic_write_bytes(path, buffer.getvalue())
         paths.append(path)
     plt.close(fig)
+    _drawn[stem] = "written"
     return paths
+
+
+def skip_figure(stem: str, reason: str) -> None:
+    """Records that this configuration cannot show figure ``stem`` (one log line, no file).
+
+    For configurations the range checks accept but a figure has nothing to show for (one seed
+    where the figure compares seeds, one width where it draws a trend across widths).
+    """
+    absl_logging.info("figure %s skipped: %s", stem, reason)
+    _drawn[stem] = f"skipped: {reason}"
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[dict[str, str]]:
+    """Collects {stem: "written" | "skipped: reason"} of the figures drawn inside the block."""
+    _drawn.clear()
+    yield _drawn
+
+
+@contextlib.contextmanager
+def inspecting(inspector: Callable[[matplotlib.figure.Figure, str], None]) -> Iterator[None]:
+    """Calls ``inspector(fig, stem)`` on every figure before ``save_figure`` writes it."""
+    global _inspector
+    previous, _inspector = _inspector, inspector
+    try:
+        yield
+    finally:
+        _inspector = previous
