@@ -99,7 +99,8 @@ def test_smoke_figures_pass_the_figure_checks(smoke_runs, module, tmp_path):
     arrays = results.read_arrays(run_dir / "arrays.npz")
     problems: dict[str, list[str]] = {}
     plotting.use_style("smoke")
-    with plotting.recording() as drawn, plotting.inspecting(
+    claim_dicts = results.read_json(run_dir / "claims.json")
+    with plotting.recording(claim_dicts) as drawn, plotting.inspecting(
             lambda fig, stem: problems.setdefault(stem, figure_problems(fig))):
         experiment.plot(config, metrics, arrays, tmp_path)
     assert set(drawn) >= set(experiment.figures_for("smoke"))

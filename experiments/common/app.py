@@ -243,7 +243,7 @@ def execute(experiment: Experiment, config: Config, *, profile: str, out: Path,
     from experiments.common import plotting
 
     plotting.use_style(profile)
-    with plotting.recording() as drawn:
+    with plotting.recording(claim_dicts) as drawn:
         experiment.plot(config, metrics, arrays, figure_dir)
     expected = experiment.figures_for(profile)
     for stem in expected:  # a skipped figure leaves no stale file of an earlier config behind

@@ -36,6 +36,7 @@ _formats: tuple[str, ...] = ("png", "pdf")
 # What the current ``plot`` call drew and skipped (``execute`` reads both), and the optional
 # inspector that sees each figure before it is saved (the figure tests).
 _drawn: dict[str, str] = {}
+_verdicts: dict[str, str] = {}  # claim id (without the pillar.experiment prefix) -> status
 _inspector: Callable[[matplotlib.figure.Figure, str], None] | None = None
 
 
@@ -80,10 +81,23 @@ def skip_figure(stem: str, reason: str) -> None:
 
 
 @contextlib.contextmanager
-def recording() -> Iterator[dict[str, str]]:
-    """Collects {stem: "written" | "skipped: reason"} of the figures drawn inside the block."""
+def recording(claim_dicts: list[dict] | None = None) -> Iterator[dict[str, str]]:
+    """Collects {stem: "written" | "skipped: reason"} of the figures drawn inside the block.
+
+    ``claim_dicts``: this run's claims, so that figures can mark the verdicts of the claims they
+    show (``verdict``) exactly as REPORT.md states them.
+    """
     _drawn.clear()
+    _verdicts.clear()
+    _verdicts.update({c["id"].split(".", 2)[-1]: c["status"] for c in claim_dicts or []})
     yield _drawn
+
+
+def verdict(claim: str) -> str:
+    """Status of this run's claim ``claim`` (its id without the pillar.experiment prefix):
+    "passed", "failed", "not run on this profile", "not checked (smoke)", or "unknown" when the
+    figure is drawn without claims (e.g. by a test)."""
+    return _verdicts.get(claim, "unknown")
 
 
 @contextlib.contextmanager
