@@ -69,7 +69,9 @@ def _texts(fig: Figure, renderer) -> list[tuple[str, Bbox]]:
         items += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
         items += list(ax.texts)
         for axis in (ax.xaxis, ax.yaxis):
-            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+            # Only the ticks drawn: matplotlib keeps labelled ticks just outside the view limits
+            # that are never drawn (``_update_ticks`` is what ``Axis.draw`` uses to pick them).
+            for tick in axis._update_ticks():
                 if tick.get_visible():
                     items += [t for t in (tick.label1, tick.label2) if t.get_visible()]
             if axis.offsetText.get_visible():
