@@ -1,8 +1,10 @@
 """Figures of ``critical_temperature`` (spec §6, figures 8–12). Reads saved results only.
 
-Points are seed means over converged lanes (geometric for r and ΔK) with 95 % percentile
+Points are seed means over converged lanes (geometric for r, t* and ΔK) with 95 % percentile
 bootstrap intervals over seeds; lines are fits or theory. Capped lanes are excluded from the
-means; a cell with a capped lane gets an open marker.
+means; a cell with a capped lane gets an open marker. Each figure names the verdicts of the
+claims it shows. (The per-cell intervals are bootstrapped here because metrics.json saves only
+per-cell means; see ``_cell_band``.)
 """
 
 from __future__ import annotations
@@ -13,12 +15,23 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
-from experiments.common.plotting import save_figure
+from experiments.common.plotting import save_figure, skip_figure
 from experiments.common.results import as_float, as_floats
 from experiments.common.stats import bootstrap_interval
 from experiments.sgd_noise import common
+from experiments.sgd_noise.common_plots import (
+    FAILED_COLOUR,
+    any_failed,
+    claim_status,
+    log_ticks,
+    pow2_label,
+    pow2_ticks,
+    ticks_inside,
+    verdict_line,
+)
 
 FIGURES = ("error_vs_T", "weight_change", "training_time", "ntk_change", "tc_vs_P")
+TEMPERATURE = r"temperature $T = \eta/(Bh)$"
 
 
 def _a(value: Any) -> np.ndarray:
@@ -26,7 +39,8 @@ def _a(value: Any) -> np.ndarray:
 
 
 def _cell_band(values: np.ndarray, conv: np.ndarray, log: bool) -> tuple[np.ndarray, ...]:
-    """Per (P, T): mean and 95 % bootstrap interval over converged seeds."""
+    """Per (P, T): mean and 95 % bootstrap interval over converged seeds (fixed resampling
+    seed, so the figure is byte-stable)."""
     mean, lo, hi = (np.full(values.shape[:2], np.nan) for _ in range(3))
     for i, j in np.ndindex(values.shape[:2]):
         v = values[i, j][conv[i, j] & np.isfinite(values[i, j])]
@@ -35,7 +49,8 @@ def _cell_band(values: np.ndarray, conv: np.ndarray, log: bool) -> tuple[np.ndar
         if v.size == 0:
             continue
         m = v.mean()
-        low, high = bootstrap_interval(v[:, None])[0:2] if v.size > 1 else (m, m)
+        low, high = bootstrap_interval(v[:, None])[0:2] if v.size > 1 and np.ptp(v) > 0 \
+            else (m, m)
         low, high = float(np.ravel(low)[0]), float(np.ravel(high)[0])
         mean[i, j], lo[i, j], hi[i, j] = (np.exp([m, low, high]) if log else (m, low, high))
     return mean, lo, hi
@@ -55,113 +70,162 @@ def _series(ax: plt.Axes, x: np.ndarray, band: tuple, capped: np.ndarray, sizes:
             ax.plot(x[cap], m[cap], "o", mfc="white", mec=colors[i], ms=7)
 
 
+def _verdicts(claims: list[tuple[str, str]]) -> tuple[str, str]:
+    """('claims …' line or '', title colour)."""
+    return verdict_line(claims), FAILED_COLOUR if any_failed(claims) else "black"
+
+
 def plot(config: Any, metrics: dict, arrays: dict, figure_dir: Path) -> None:
     """Writes every figure in FIGURES from saved results."""
     sizes = metrics["train_sizes"]
-    temps = 2.0 ** _a(metrics["log2_temperatures"])
+    log2_t = _a(metrics["log2_temperatures"])
+    temps = 2.0**log2_t
     status = np.asarray(arrays["status"])
     conv = status == common.CONVERGED
     capped = np.any(status == common.CAPPED, axis=-1)
     colors = plt.cm.viridis(np.linspace(0, 0.9, len(sizes)))
-    caption = f"95 % bootstrap over {metrics['seeds']} seeds; open = cell has capped lanes"
+    interval = (f"seed mean, 95 % bootstrap over {metrics['seeds']} seeds"
+                if int(metrics["seeds"]) > 1 else "one seed, no interval")
+    setting = (f"FC ReLU network, α = {pow2_label(config['log2_alpha'])}, MNIST-1D parity "
+               "(stand-in task)")
     fits = {k: as_float(v["value"]) for k, v in metrics["fits"].items()}
 
-    def finish(fig: plt.Figure, axes: list[plt.Axes], stem: str, title: str) -> None:
+    def finish(fig: plt.Figure, axes: list[plt.Axes], stem: str, title: str,
+               claims: list[tuple[str, str]], extra: list | None = None) -> None:
         for ax in axes:
             ax.set_xscale("log", base=2)
-            ax.set_xlabel("T = η / (B·h)")
-        axes[0].legend(fontsize=7)
-        fig.suptitle(f"{title}  (FC ReLU, α = 2^{config['log2_alpha']}, MNIST-1D parity "
-                     f"[stand-in]; {caption})", fontsize=8)
+            pow2_ticks(ax, "x", log2_t, log_axis=True, most=6, regular=True)
+            ax.set_xlabel(TEMPERATURE)
+            if ax.get_yscale() == "log":
+                log_ticks(ax.yaxis)
+            ticks_inside(ax)
+        handles, labels = axes[0].get_legend_handles_labels()
+        if capped.any():
+            handles.append(plt.Line2D([], [], color="0.3", marker="o", mfc="white", ls="none"))
+            labels.append("open: a lane of the cell hit the step cap")
+        fig.legend(handles, labels, loc="outside right center", fontsize=7.5,
+                   title=f"training-set size P\n({interval})", title_fontsize=7.5)
+        line, colour = _verdicts(claims)
+        fig.suptitle(f"{title}; {setting}" + (f"\n{line}" if line else ""), fontsize=8.5,
+                     color=colour)
         save_figure(fig, figure_dir, stem)
 
     # 8. error vs T with T_c^K marked
-    fig, ax = plt.subplots(figsize=(7, 4.6))
-    band = _cell_band(_a(arrays["test_error"]), conv, log=False)
-    _series(ax, temps, band, capped, sizes, colors)
+    fig, ax = plt.subplots(figsize=(7.6, 4.4))
+    _series(ax, temps, _cell_band(_a(arrays["test_error"]), conv, log=False), capped, sizes,
+            colors)
     for i, tc in enumerate(_a(metrics["tc_k"])):
         if np.isfinite(tc):
             ax.axvline(tc, color=colors[i], ls=":", lw=1)
-    ax.plot([], [], "k:", label="T_c^K (ΔK = 0.1)")
+    ax.plot([], [], "k:", label=r"$T_c^K$ of each P (where ΔK = 0.1)")
     ax.set_ylabel("test error ε")
-    finish(fig, [ax], "error_vs_T", "test error vs T")
+    finish(fig, [ax], "error_vs_T", "Test error vs temperature",
+           [("noise_effect_depends_on_P", "noise lowers the error at large P only")])
 
     # 9. weight change and its collapse
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.4))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10.6, 4.2))
     band = _cell_band(_a(arrays["rel_change"]), conv, log=True)
     _series(left, temps, band, capped, sizes, colors)
     delta, gamma = fits["delta"], fits["gamma"]
     if np.isfinite(delta):
         anchor = np.nanmean(band[0][:, 0])
         left.plot(temps, anchor * (temps / temps[0]) ** delta, "k--", lw=1,
-                  label=f"slope δ = {delta:.2f}")
-    left.axhline(metrics["thresholds"]["r_c"], color="r", ls=":", label="r_c = 0.02")
-    left.set_yscale("log")
-    left.set_ylabel("r = ‖w − w₀‖/‖w₀‖")
+                  label=f"fitted slope δ = {delta:.2f}")
+    r_c = metrics["thresholds"]["r_c"]
+    left.axhline(r_c, color="r", ls=":", label=f"$r_c$ = {r_c:g} (defines $T_c^w$)")
+    left.set(yscale="log", ylabel=r"$r = \|w-w_0\|/\|w_0\|$", title="relative weight change")
     scale = _a(sizes) ** (gamma if np.isfinite(gamma) else 0.0)
     _series(right, temps, band, capped, sizes, colors, scale=scale)
-    right.set_yscale("log")
-    right.set_ylabel(f"r / P^γ  (γ = {gamma:.2f})")
-    finish(fig, [left, right], "weight_change", "r ∝ T^δ P^γ")
+    right.set(yscale="log", ylabel=rf"$r/P^\gamma$ (fitted γ = {gamma:.2f})" if np.isfinite(gamma)
+              else "r (γ not fitted)",
+              title="collapse over P")
+    finish(fig, [left, right], "weight_change", r"$r \propto T^\delta P^\gamma$",
+           [("delta", "δ near 1"), ("gamma", "γ > 0")])
 
     # 10. training time
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.4))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10.6, 4.2))
     band = _cell_band(_a(arrays["t_star"]), conv, log=True)
     _series(left, temps, band, capped, sizes, colors)
     anchor = np.nanmean(band[0][:, 0])
-    left.plot(temps, anchor * temps / temps[0], "k--", lw=1, label="slope 1 (t* ∝ T)")
-    left.set_yscale("log")
-    left.set_ylabel("t* = η × steps")
+    left.plot(temps, anchor * temps / temps[0], "k--", lw=1, label=r"slope 1 ($t^* \propto T$)")
+    left.set(yscale="log", ylabel=r"$t^* = \eta \times$ steps", title="training time")
     b = fits["b"]
     scale = _a(sizes) ** (b if np.isfinite(b) else 0.0)
     _series(right, temps, (band[0] / temps, band[1] / temps, band[2] / temps), capped, sizes,
             colors, scale=scale)
-    right.set_yscale("log")
-    right.set_ylabel(f"t* / (T P^b)  (b = {b:.2f})")
-    finish(fig, [left, right], "training_time", "t* ∝ T P^b")
+    right.set(yscale="log", ylabel=rf"$t^*/(T P^b)$ (fitted b = {b:.2f})" if np.isfinite(b)
+              else r"$t^*/T$ (b not fitted)",
+              title="collapse over T and P")
+    finish(fig, [left, right], "training_time", r"$t^* \propto T P^b$",
+           [("tstar_linear_in_T", r"$t^* \propto T$"), ("tstar_grows_with_P", "b > 0")])
 
     # 11. NTK change
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.4))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10.6, 4.2))
     _series(left, temps, _cell_band(_a(arrays["delta_K"]), conv, log=True), capped, sizes,
             colors)
-    left.axhline(metrics["thresholds"]["c_K"], color="r", ls=":", label="c_K = 0.1")
-    left.set_yscale("log")
-    left.set_ylabel("ΔK = ‖K* − K₀‖_F / ‖K₀‖_F")
+    c_k = metrics["thresholds"]["c_K"]
+    left.axhline(c_k, color="r", ls=":", label=f"ΔK = {c_k:g} (defines $T_c^K$)")
+    left.set(yscale="log", ylabel=r"$\Delta K = \|K^* - K_0\|_F\,/\,\|K_0\|_F$",
+             title="relative NTK change")
     _series(right, temps, _cell_band(1.0 - _a(arrays["alignment"]), conv, log=True), capped,
             sizes, colors)
-    right.set_yscale("log")
-    right.set_ylabel("1 − KA (kernel alignment)")
-    finish(fig, [left, right], "ntk_change", "NTK change on n_ntk training points")
+    right.set(yscale="log", ylabel="1 − kernel alignment", title="loss of NTK alignment")
+    finish(fig, [left, right], "ntk_change",
+           f"NTK change, measured on {config['n_ntk']} training points",
+           [("tc_power_law_ntk", r"$T_c^K$ is a power law in P")])
 
-    # 12. T_c vs P
-    fig, ax = plt.subplots(figsize=(6.4, 4.6))
-    p = _a(sizes)
-    for key, name, marker, a_key in (("tc_w", "T_c^w (r = 0.02)", "o", "a_w"),
-                                     ("tc_k", "T_c^K (ΔK = 0.1)", "s", "a_k")):
+    _tc_vs_p(metrics, fits, _a(sizes), setting, figure_dir)
+
+
+def _tc_vs_p(metrics: dict, fits: dict, p: np.ndarray, setting: str, figure_dir: Path) -> None:
+    found = [as_floats(metrics[k]) for k in ("tc_w", "tc_k", "tc_eps")]
+    if not any(np.isfinite(v).any() for v in found):
+        skip_figure("tc_vs_P", "no critical temperature was crossed on this temperature grid")
+        return
+    fig, ax = plt.subplots(figsize=(6.6, 5.4))
+    ratio, tcw = fits["gamma_over_delta"], _a(metrics["tc_w"])
+    thresholds = metrics["thresholds"]
+    for key, name, marker, a_key, color in (
+            ("tc_w", f"$T_c^w$ (where r = {thresholds['r_c']:g})", "o", "a_w", "C0"),
+            ("tc_k", f"$T_c^K$ (where ΔK = {thresholds['c_K']:g})", "s", "a_k", "C2")):
         tc = _a(metrics[key])
         ok = np.isfinite(tc)
         a = fits[a_key]
         interval = as_floats(metrics["fits"][a_key]["interval"])
-        ax.plot(p[ok], tc[ok], marker, ms=7, label=f"{name}")
+        ax.plot(p[ok], tc[ok], marker, ms=7, color=color, label=name)
         if ok.sum() >= 2 and np.isfinite(a):
             c = np.mean(np.log(tc[ok]) + a * np.log(p[ok]))
-            ax.plot(p, np.exp(c - a * np.log(p)), "-", lw=1.2,
-                    label=f"fit a = {a:.2f} [95 %: {interval[0]:.2f}, {interval[1]:.2f}]")
+            label = f"fit: exponent {a:.2f}" + (
+                f" [95 %: {interval[0]:.2f}, {interval[1]:.2f}]"
+                if np.isfinite(interval).all() else " (no bootstrap interval)")
+            if a_key == "a_k" and claim_status("a_equals_gamma_over_delta") == "FAILED":
+                label += ", differs from γ/δ: claim FAILED"
+            ax.plot(p, np.exp(c - a * np.log(p)), "-", lw=1.2, color=color, label=label)
             for edge in interval:
                 if np.isfinite(edge):
-                    ax.plot(p, np.exp(c - edge * np.log(p)), ":", lw=0.8, color="0.5")
+                    ax.plot(p, np.exp(c - edge * np.log(p)), ":", lw=0.8, color=color)
     eps = np.array([np.nan if v is None else float(v) for v in metrics["tc_eps"]])
     if np.isfinite(eps).any():
-        ax.plot(p, eps, "^", mfc="none", label="T_c^ε (first T with |Δε| > max(0.01, 2 s.e.))")
-    ratio, tcw = fits["gamma_over_delta"], _a(metrics["tc_w"])
+        ax.plot(p, eps, "^", mfc="none", color="C1",
+                label=r"$T_c^\epsilon$ (first T with |Δε| > max(0.01, 2 s.e.))")
     if np.isfinite(ratio) and np.isfinite(tcw).any():
         j = int(np.flatnonzero(np.isfinite(tcw))[-1])
         ax.plot(p, tcw[j] * (p / p[j]) ** (-ratio), "k--", lw=1,
-                label=f"theory P^(−γ/δ), γ/δ = {ratio:.2f}")
+                label=rf"prediction $P^{{-\gamma/\delta}}$, γ/δ = {ratio:.2f}")
+    if any(line.get_linestyle() == ":" for line in ax.get_lines()):
+        ax.plot([], [], ":", color="0.4", lw=0.8, label="dotted: 95 % bootstrap range of the "
+                                                        "exponent over seeds")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log", base=2)
+    ax.set_xticks(p, [str(int(v)) for v in p])
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.set_xlabel("training-set size P")
-    ax.set_ylabel("critical temperature T_c")
-    ax.legend(fontsize=7)
-    ax.set_title("T_c ∝ P^(−a); dotted: 95 % bootstrap interval of a over seeds", fontsize=8)
+    ax.set_ylabel(r"critical temperature $T_c$")
+    ticks_inside(ax)
+    fig.legend(loc="outside lower center", fontsize=7.5, ncol=1)
+    line, colour = _verdicts([("tc_power_law_weights", "$T_c^w$ exponent = γ/δ"),
+                              ("tc_power_law_ntk", "$T_c^K$ a power law"),
+                              ("a_equals_gamma_over_delta", "$T_c^K$ exponent = γ/δ")])
+    ax.set_title(r"$T_c \propto P^{-a}$" + f"; {setting}" + (f"\n{line}" if line else ""),
+                 fontsize=8, color=colour)
     save_figure(fig, figure_dir, "tc_vs_P")
