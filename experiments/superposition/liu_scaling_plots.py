@@ -1,9 +1,12 @@
 """Figures of ``liu_scaling`` (spec superposition.md §5, figures 1–9); saved results only.
 
-Figures 1–6 on every profile; 7–9 (``PAPER_FIGURES``) need the paper-only sweeps (α × γ grid,
-large models, density sweep) and are drawn on smoke (toy size) and paper, skipped on cpu.
-Single-seed points carry ±1.96 SE over the evaluation batches; several seeds: 95 % bootstrap
-interval over seeds.
+Figures 1–6 on every profile (``loss_vs_m``, ``row_norms``, ``represented_fraction`` here;
+``overlaps``, ``weak_theory``, ``exponents`` in ``liu_scaling_plots_theory``); 7–9
+(``PAPER_FIGURES``) need the paper-only sweeps (α × γ grid, large models, density sweep) and are
+drawn on smoke (toy size) and paper, skipped on cpu. Intervals: one seed, ±1.96 SE over the
+evaluation batches (losses) or none (fractions, overlaps); two seeds, their range; three or
+more, the 95 % bootstrap interval over seeds. A configuration without the series a figure
+needs skips it (one log line).
 """
 
 from __future__ import annotations
@@ -14,14 +17,25 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
-from experiments.common.plotting import INTERVAL_95, save_figure
-from experiments.common.stats import bootstrap_interval
+from experiments.common.plotting import INTERVAL_95, save_figure, skip_figure
+from experiments.superposition._plots import (
+    claim_mark,
+    fraction_text,
+    legend_below,
+    legend_right,
+    mark_suffix,
+    seed_spread,
+    spread_text,
+    trim_ticks,
+)
 from theory import superposition as th
 
 FIGURES = ("loss_vs_m", "row_norms", "represented_fraction", "overlaps", "weak_theory",
            "exponents")
 PAPER_FIGURES = ("heatmaps", "large_models", "activation_density")
 EPS = 1e-6
+NO_SMALL = "no series of small models (series_alpha is empty)"
+gamma_text = fraction_text
 
 
 def m_axis(ax: Any, ms: Any) -> None:
@@ -30,13 +44,8 @@ def m_axis(ax: Any, ms: Any) -> None:
     ax.set_xscale("log")
     ax.set_xticks(ms, [str(m) for m in ms])
     ax.minorticks_off()
-
-
-def gamma_text(g: float) -> str:
-    for num in range(-9, 10):
-        if abs(g - num / 9) < EPS and num % 9:
-            return f"{num}/9" if num % 3 else f"{num // 3}/3"
-    return f"{g:g}"
+    if len(ms) == 1:
+        ax.set_xlim(ms[0] / 1.5, ms[0] * 1.5)
 
 
 def series(cells: list[dict], **where: Any) -> dict[tuple, list[dict]]:
@@ -50,7 +59,8 @@ def series(cells: list[dict], **where: Any) -> dict[tuple, list[dict]]:
 
 
 def points(members: list[dict], key: str = "L") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(m, mean over seeds, 95 % half-widths (2, k)) of ``key`` per m."""
+    """(m, mean over seeds, half-widths (2, k)) of ``key`` per m: several seeds, their spread
+    (``seed_spread``); one seed, ±1.96 evaluation SE for the loss and no interval otherwise."""
     ms = sorted({c["m"] for c in members})
     mean, err = [], []
     for m in ms:
@@ -61,23 +71,36 @@ def points(members: list[dict], key: str = "L") -> tuple[np.ndarray, np.ndarray,
             continue
         mean.append(y.mean())
         if y.size > 1:
-            lo, hi = bootstrap_interval(y)
-            err.append((y.mean() - float(lo), float(hi) - y.mean()))
+            err.append(seed_spread(y))
         elif key == "L":
             err.append((INTERVAL_95 * vals[0]["L_se"],) * 2)
         else:
             err.append((0.0, 0.0))
-    return np.asarray(ms, float), np.asarray(mean), np.asarray(err).T
+    return np.asarray(ms, float), np.asarray(mean), np.asarray(err).reshape(-1, 2).T
 
 
-def interval_text(cells: list[dict]) -> str:
-    seeds = len({c["seed"] for c in cells})
-    if seeds > 1:
-        return f"95 % bootstrap interval over {seeds} seeds"
-    return "±1.96 SE over evaluation batches (1 seed)"
+def seed_count(cells: list[dict]) -> int:
+    return len({c["seed"] for c in cells})
 
 
-def _pick(cells: list[dict]) -> dict[tuple, list[dict]]:
+def interval_text(cells: list[dict], loss: bool = True) -> str:
+    single = "bars: ±1.96 evaluation SE, one seed" if loss else "one seed: no interval"
+    return spread_text(seed_count(cells), single)
+
+
+def series_claims(alpha: float, gamma: float) -> tuple[str, ...]:
+    """Claim ids (without prefix) that test the small-model series (α, γ)."""
+    if gamma < 0:
+        if abs(alpha - 1.0) < EPS:
+            return "strong_exponent_alpha1", "strong_beats_weak"
+        return ("strong_exponent_skewed", "exponent_grows_with_alpha") if alpha > 1 else ()
+    if abs(alpha - 1.0) < EPS:
+        return "weak_flat_alpha1", "strong_beats_weak"
+    return ("weak_exponent",) if alpha > 1 else ()
+
+
+def pick(cells: list[dict]) -> dict[tuple, list[dict]]:
+    """The small-model series a line figure shows (at most 8)."""
     small = series(cells, group="small")
     if len(small) <= 8:
         return small
@@ -85,189 +108,156 @@ def _pick(cells: list[dict]) -> dict[tuple, list[dict]]:
     return {k: v for k, v in small.items() if (round(k[2], 6), round(k[3], 6)) in keep}
 
 
-def _fit_of(metrics: dict, key: tuple, window: str) -> dict | None:
+def fits_of(metrics: dict, key: tuple, *windows: str) -> list[dict]:
+    """Every seed's power-law fit of series ``key`` on the first window where seed 0 (else any
+    seed) has a fitted slope; [] when no window has one."""
     group, kind, alpha, gamma, s = key
-    for f in metrics["fits"]:
-        if (f["group"], f["kind"], f["alpha"], f["gamma"], f.get("s"), f["window"],
-                f["seed"]) == (group, kind, alpha, gamma, s, window, 0):
-            return f
-    return None
+    for window in windows:
+        found = [f for f in metrics["fits"] if f["alpha_m"] is not None and (
+            f["group"], f["kind"], f["alpha"], f["gamma"], f.get("s"), f["window"]) == (
+            group, kind, alpha, gamma, s, window)]
+        if found:
+            return sorted(found, key=lambda f: f["seed"])
+    return []
+
+
+def _fit_text(fits: list[dict]) -> str:
+    """α_m of one seed ± 1.96 fit SE, or the seed mean with its spread, and the fitted widths."""
+    ms = fits[0]["ms"]
+    if len(fits) == 1:
+        se = fits[0]["alpha_m_se"]
+        value = f"{fits[0]['alpha_m']:.2f}" + (f" ± {INTERVAL_95 * se:.2f}" if se else
+                                               ", no SE from two widths")
+    else:
+        y = [f["alpha_m"] for f in fits]
+        below, above = seed_spread(y)
+        value = f"{np.mean(y):.2f} (−{below:.2f}, +{above:.2f})"
+    return f": $\\alpha_m$ = {value} (m = {min(ms):g}–{max(ms):g})"
 
 
 def _loss_vs_m(metrics: dict, figure_dir: Path) -> None:
-    cells = metrics["cells"]
-    fig, ax = plt.subplots(figsize=(6.6, 4.6))
-    for j, (key, members) in enumerate(sorted(_pick(cells).items(), key=lambda kv: (
+    cells = [c for c in metrics["cells"] if c["group"] == "small"]
+    if not cells:
+        return skip_figure("loss_vs_m", NO_SMALL)
+    fig, ax = plt.subplots(figsize=(6.4, 5.6))
+    seeds = seed_count(cells)
+    for j, (key, members) in enumerate(sorted(pick(cells).items(), key=lambda kv: (
             kv[0][3], kv[0][2]))):
         color = f"C{j % 8}"
         ms, y, err = points(members)
-        fit = _fit_of(metrics, key, "window") or _fit_of(metrics, key, "all")
-        text = f"α = {key[2]:g}, γ = {gamma_text(key[3])}"
-        if fit and fit["alpha_m"] is not None:
+        fits = fits_of(metrics, key, "window", "all")
+        for fit in fits:
             fm = np.asarray(fit["ms"], float)
-            ax.plot(fm, np.exp(fit["intercept"]) * fm ** -fit["alpha_m"], color=color, lw=1.1)
-            se = f" ± {fit['alpha_m_se']:.2f}" if fit["alpha_m_se"] is not None else ""
-            text += f": α_m = {fit['alpha_m']:.2f}{se} (m ∈ [{min(fm):g}, {max(fm):g}])"
-        ax.errorbar(ms, y, yerr=err, fmt="o", color=color, ms=4, label=text)
-    all_m = np.asarray(sorted({c["m"] for c in cells if c["group"] == "small"}), float)
-    if all_m.size:
-        ref = [c["L"] for c in cells if c["group"] == "small" and c["m"] == all_m[0]]
-        ax.plot(all_m, max(ref) * all_m[0] / all_m, "k--", lw=0.9, label="slope −1 guide")
+            ax.plot(fm, np.exp(fit["intercept"]) * fm ** -fit["alpha_m"], color=color,
+                    lw=1.1 if seeds == 1 else 0.6, alpha=1.0 if seeds == 1 else 0.4)
+        text = f"α = {key[2]:g}, γ = {gamma_text(key[3])}" + (_fit_text(fits) if fits else "")
+        marked = claim_mark(*series_claims(key[2], key[3]))
+        text += mark_suffix(*series_claims(key[2], key[3]))
+        ax.errorbar(ms, y, yerr=err, fmt="o", color=color, ms=4, label=text,
+                    mfc="white" if marked else None)
+    all_m = np.asarray(sorted({c["m"] for c in cells}), float)
+    ref = max(c["L"] for c in cells if c["m"] == all_m[0])
+    ax.plot(all_m, ref * all_m[0] / all_m, "k--", lw=0.9, label="slope −1 guide ($L \\propto 1/m$)")
     m_axis(ax, all_m)
-    ax.set(yscale="log", xlabel="model dimension m",
-           ylabel="test loss L (sum over features)",
-           title="Loss vs width; lines: power-law fits on the window")
-    ax.legend(fontsize=6.5, title=interval_text(cells), title_fontsize=6.5)
+    ax.set(yscale="log", xlabel="model dimension m", ylabel="test loss $L$ (sum over features)",
+           title="Loss against width")
+    lines = ("lines: power-law fit, $\\alpha_m$ ± 1.96 fit SE" if seeds == 1 else
+             "lines: each seed's power-law fit; $\\alpha_m$: seed mean (spread as the bars)")
+    legend_below(ax, ncol=1, title=f"{interval_text(cells)}\n{lines}")
+    trim_ticks(ax, x=False)
     save_figure(fig, figure_dir, "loss_vs_m")
 
 
+def _row_norm_cells(metrics: dict) -> list[dict]:
+    """Seed 0 at the largest width of the α = 1 series (else the first α): the most negative
+    and the most positive γ (one cell when there is one γ)."""
+    small = [c for c in metrics["cells"] if c["group"] == "small" and c["seed"] == 0]
+    if not small:
+        return []
+    alphas = sorted({c["alpha"] for c in small}, key=lambda a: (abs(a - 1.0) > EPS, a))
+    sel = [c for c in small if c["alpha"] == alphas[0]]
+    m_max = max(c["m"] for c in sel)
+    sel = [c for c in sel if c["m"] == m_max]
+    ends = {min(c["gamma"] for c in sel), max(c["gamma"] for c in sel)}
+    return sorted((next(c for c in sel if c["gamma"] == g) for g in ends),
+                  key=lambda c: c["gamma"])
+
+
 def _row_norms(metrics: dict, arrays: dict, figure_dir: Path) -> None:
-    small = [c for c in metrics["cells"] if c["group"] == "small" and c["alpha"] == 1.0
-             and c["seed"] == 0]
-    m_max = max(c["m"] for c in small)
-    chosen = [c for c in small if c["m"] == m_max and (abs(c["gamma"] + 1) < EPS
-                                                        or abs(c["gamma"] - 5 / 9) < EPS)]
-    chosen.sort(key=lambda c: c["gamma"])
-    fig, axes = plt.subplots(1, len(chosen) + 1, figsize=(4.0 * (len(chosen) + 1), 3.8))
-    for ax, c in zip(axes[:-1], chosen, strict=False):
+    chosen = _row_norm_cells(metrics)
+    if not chosen:
+        return skip_figure("row_norms", NO_SMALL)
+    norms = [arrays[f"norms_c{c['cell_id']}_s0"] for c in chosen]
+    vmax = max(1.5, max(float(v.max()) for v in norms))
+    cols = len(chosen) + 1
+    fig, axes = plt.subplots(1, cols, figsize=(3.4 * cols + 0.8, 3.4), squeeze=False)
+    axes = axes[0]
+    sc = None
+    for ax, c, v in zip(axes[:-1], chosen, norms, strict=True):
         p = arrays[c["p_key"]]
-        norms = arrays[f"norms_c{c['cell_id']}_s0"]
-        sc = ax.scatter(np.arange(1, p.size + 1), p, c=norms, s=5, cmap="viridis",
-                        vmin=0, vmax=max(1.5, float(norms.max())))
+        sc = ax.scatter(np.arange(1, p.size + 1), p, c=v, s=5, cmap="viridis", vmin=0, vmax=vmax)
         ax.set(xscale="log", yscale="log", xlabel="feature rank i", ylabel="frequency $p_i$",
-               title=f"α = 1, m = {m_max}, γ = {gamma_text(c['gamma'])}")
-        fig.colorbar(sc, ax=ax, label="row norm ‖W_i‖")
+               title=f"α = {c['alpha']:g}, γ = {gamma_text(c['gamma'])}, m = {c['m']}")
+        trim_ticks(ax)
+    fig.colorbar(sc, ax=list(axes[:-1]), label="row norm $\\|W_i\\|$", shrink=0.9)
     ax = axes[-1]
-    for j, c in enumerate(chosen):
-        norms = arrays[f"norms_c{c['cell_id']}_s0"]
-        ax.hist(norms, bins=40, alpha=0.6, color=f"C{j}", label=f"γ = {gamma_text(c['gamma'])}")
+    for j, (c, v) in enumerate(zip(chosen, norms, strict=True)):
+        ax.hist(v, bins=np.linspace(0, vmax, 41), alpha=0.6, color=f"C{j}",
+                label=f"γ = {gamma_text(c['gamma'])}")
     for x in (0.5, 1.0):
         ax.axvline(x, color="k", ls=":", lw=1)
-    ax.set(xlabel="row norm ‖W_i‖", ylabel="number of features", yscale="log",
-           title="Row-norm histograms (lines at 1/2 and 1)")
-    ax.legend()
+    ax.set(xlabel="row norm $\\|W_i\\|$ (dotted: 1/2 and 1)", ylabel="number of features",
+           yscale="log", title=f"Row norms, m = {chosen[0]['m']}, seed 0")
+    legend_right(ax)
+    trim_ticks(ax)
     save_figure(fig, figure_dir, "row_norms")
 
 
 def _represented(metrics: dict, figure_dir: Path) -> None:
-    fig, ax = plt.subplots(figsize=(6.2, 4.4))
-    sel = series(metrics["cells"], group="small")
-    ms_all = sorted({c["m"] for v in sel.values() for c in v})
-    n = next(iter(sel.values()))[0]["n"]
-    grid = np.geomspace(min(ms_all), max(ms_all), 50)
-    ax.plot(grid, grid / n, "k--", lw=1, label="m/n (weak: m rows)")
-    ax.plot(grid, th.strong_fraction_reference(grid, n), "k-", lw=1,
-            label="min(1, m²/2n) (strong_fraction_reference)")
-    for j, (key, members) in enumerate(sorted(_pick(metrics["cells"]).items())):
-        for name, marker in (("phi_half", "o"), ("phi_one", "s")):
+    cells = [c for c in metrics["cells"] if c["group"] == "small"]
+    if not cells:
+        return skip_figure("represented_fraction", NO_SMALL)
+    fig, ax = plt.subplots(figsize=(7.6, 4.4))
+    ms_all = sorted({c["m"] for c in cells})
+    n = cells[0]["n"]
+    grid = np.geomspace(min(ms_all), max(ms_all), 50) if len(ms_all) > 1 else np.asarray(ms_all)
+    handles = [
+        plt.Line2D([], [], color="0.3", marker="o", label="$\\varphi_{1/2}$: share of rows "
+                   "with $\\|W_i\\| > 1/2$"),
+        plt.Line2D([], [], color="0.3", marker="s", ls=":", mfc="white",
+                   label="$\\varphi_1$: share of rows with $\\|W_i\\| > 1$"),
+        ax.plot(grid, grid / n, "k--", lw=1, marker="." if grid.size == 1 else None,
+                label="$m/n$ (weak regime: m rows)")[0],
+        ax.plot(grid, th.strong_fraction_reference(grid, n), "k-", lw=1,
+                marker="x" if grid.size == 1 else None,
+                label="$\\min(1, m^2/2n)$ (strong-regime estimate)")[0]]
+    for j, (key, members) in enumerate(sorted(pick(cells).items())):
+        color = f"C{j % 8}"
+        for name, marker, ls in (("phi_half", "o", "-"), ("phi_one", "s", ":")):
             ms, y, err = points(members, name)
-            y = np.where(y > 0, y, np.nan)
-            ax.plot(ms, y, marker=marker, ls="-" if name == "phi_half" else ":",
-                    color=f"C{j % 8}", mfc="white" if name == "phi_one" else None,
-                    label=f"{'φ_1/2' if name == 'phi_half' else 'φ_1'}: α = {key[2]:g}, "
-                          f"γ = {gamma_text(key[3])}")
+            keep = y > 0
+            ax.errorbar(ms[keep], y[keep], yerr=err[:, keep], marker=marker, ls=ls, color=color,
+                        mfc="white" if name == "phi_one" else None)
+        claims = ("phi_half_strong", "strong_fraction_bounds") if key[3] < 0 else \
+            ("phi_half_weak",)
+        handles.append(plt.Line2D([], [], color=color, lw=4, label=(
+            f"α = {key[2]:g}, γ = {gamma_text(key[3])}{mark_suffix(*claims)}")))
     m_axis(ax, ms_all)
-    ax.set(yscale="log", xlabel="model dimension m",
-           ylabel="fraction of rows with ‖W_i‖ > 1/2 (φ_1/2) or > 1 (φ_1)",
+    ax.set(yscale="log", xlabel="model dimension m", ylabel="fraction of the n rows",
            title=f"Represented fractions (n = {n}; zero fractions not shown)")
-    ax.legend(fontsize=6.5, ncol=1)
+    legend_right(ax, handles=handles, title=interval_text(cells, loss=False))
+    trim_ticks(ax, x=False)
     save_figure(fig, figure_dir, "represented_fraction")
 
 
-def _overlaps(metrics: dict, figure_dir: Path) -> None:
-    fig, ax = plt.subplots(figsize=(6.2, 4.4))
-    strong = {k: v for k, v in _pick(metrics["cells"]).items() if k[3] < 0}
-    ms_all = sorted({c["m"] for v in strong.values() for c in v})
-    grid = np.geomspace(min(ms_all), max(ms_all), 50)
-    ax.plot(grid, 1 / grid, "k--", lw=1, label="1/m (random unit vectors)")
-    inset = ax.inset_axes([0.1, 0.08, 0.33, 0.28])  # lower left: the data fall from upper left
-    for j, (key, members) in enumerate(sorted(strong.items())):
-        color = f"C{j % 8}"
-        ms, y, _ = points(members, "mso_strong")
-        ax.plot(ms, y, "o-", color=color, label=f"MSO_strong: α = {key[2]:g}, γ = "
-                                                f"{gamma_text(key[3])}")
-        ms, y2, _ = points(members, "mso_all")
-        ax.plot(ms, y2, "^:", color=color, mfc="white", label="MSO_all (same model)")
-        nu = np.asarray([c["k_one"] for c in members if c["seed"] == 0], float)
-        kappa2 = th.welch_bound(nu, ms) ** 2
-        ax.plot(ms, np.where(kappa2 > 0, kappa2, np.nan), "x", color=color, ms=6,
-                label="Welch κ²(ν = n φ_1, m)")
-        ms, vr, _ = points(members, "var_ratio")
-        inset.plot(ms, vr, "o-", color=color, ms=3)
-    inset.axhline(1.0, color="k", lw=0.8)
-    m_axis(inset, ms_all)
-    inset.set(title="VSO_strong / random (line: 1)")
-    inset.title.set_fontsize(7)
-    inset.tick_params(labelsize=6)
-    m_axis(ax, ms_all)
-    ax.set(yscale="log", xlabel="model dimension m",
-           ylabel="mean squared overlap (ŵ_i·ŵ_j)²",
-           title="Overlaps of the strong (‖W_i‖ > 1) rows")
-    ax.legend(fontsize=6.5, loc="upper right")
-    save_figure(fig, figure_dir, "overlaps")
-
-
-def _weak_theory(metrics: dict, figure_dir: Path) -> None:
-    fig, ax = plt.subplots(figsize=(5.6, 4.6))
-    weak = [c for c in metrics["cells"] if c["gamma"] > 0 and c["group"] in ("small", "large")]
-    lo, hi = np.inf, 0.0
-    for j, group in enumerate(("small", "large")):
-        sel = [c for c in weak if c["group"] == group]
-        if not sel:
-            continue
-        y = np.asarray([c["L"] for c in sel])
-        yerr = INTERVAL_95 * np.asarray([c["L_se"] for c in sel])
-        eq = [(c["pred_eq14"], c["L"], e) for c, e in zip(sel, yerr, strict=True)
-              if c["pred_eq14"]]
-        if eq:
-            x, yy, ee = np.asarray(eq).T
-            ax.errorbar(x, yy, yerr=ee, fmt="o", color=f"C{j}",
-                        label=f"{group}: 4/3 · eq. 14 at measured φ_1/2")
-        disc = np.asarray([c["pred_discrete"] for c in sel])
-        ax.errorbar(disc, y, yerr=yerr, fmt="s", mfc="white", color=f"C{j}",
-                    label=f"{group}: 4/3 Σ_(i ≥ k_1/2) p_i (discrete)")
-        vals = np.concatenate([y, disc] + ([np.asarray([e[0] for e in eq])] if eq else []))
-        lo, hi = min(lo, vals[vals > 0].min()), max(hi, vals.max())
-    if hi > 0:
-        line = np.array([lo * 0.8, hi * 1.25])
-        ax.plot(line, line, "k--", lw=1, label="y = x")
-    ax.set(xscale="log", yscale="log", xlabel="predicted weak-regime loss",
-           ylabel="measured test loss L", title="Weak regime (γ > 0): loss vs ignored mass")
-    ax.legend(fontsize=6.5, title="error bars: ±1.96 SE over eval batches", title_fontsize=6.5)
-    save_figure(fig, figure_dir, "weak_theory")
-
-
-def _exponents(metrics: dict, figure_dir: Path) -> None:
-    fig, ax = plt.subplots(figsize=(6.0, 4.4))
-    grid = np.linspace(0, 2, 50)
-    ax.axhline(1.0, color="k", ls="--", lw=1, label="α_m = 1 (strong, 1/m)")
-    ax.plot(grid, np.nan_to_num(th.weak_exponent(grid), nan=np.nan), "C2-",
-            label="α_m = α − 1 (weak_exponent)")
-    ax.plot(grid, th.strong_exponent_worst(grid), "C3:", label="2(α − 1) (strong, worst case)")
-    fits = [f for f in metrics["fits"] if f["group"] == "small" and f["alpha_m"] is not None]
-    for sign, marker, name in ((-1, "o", "γ < 0"), (1, "s", "γ > 0")):
-        sel = [f for f in fits if np.sign(f["gamma"]) == sign
-               and f["window"] == ("window" if sign < 0 else "all")]
-        if sel:
-            x = np.asarray([f["alpha"] for f in sel]) + 0.01 * sign
-            y = np.asarray([f["alpha_m"] for f in sel])
-            e = np.asarray([f["alpha_m_se"] or 0.0 for f in sel])
-            ax.errorbar(x, y, yerr=e, fmt=marker, mfc="white" if sign > 0 else None,
-                        label=f"fits, {name} (± SE of the slope)")
-    ax.set(xlabel="data exponent α  (p_i ∝ i^−α)", ylabel="width exponent α_m  (L ∝ m^−α_m)",
-           title="Exponents (γ < 0: fit window; γ > 0: all m)")
-    ax.legend(fontsize=7)
-    save_figure(fig, figure_dir, "exponents")
-
-
 def plot(config: Any, metrics: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> None:
-    """Figures 1–6 always; 7–9 when the paper-only sweeps are in the results."""
+    """Figures 1–6 always (skipped where the configuration lacks their series); 7–9 when the
+    paper-only sweeps are in the results."""
+    from experiments.superposition.liu_scaling_plots_paper import plot_paper_figures
+    from experiments.superposition.liu_scaling_plots_theory import plot_theory_figures
+
     _loss_vs_m(metrics, figure_dir)
     _row_norms(metrics, arrays, figure_dir)
     _represented(metrics, figure_dir)
-    _overlaps(metrics, figure_dir)
-    _weak_theory(metrics, figure_dir)
-    _exponents(metrics, figure_dir)
-    from experiments.superposition.liu_scaling_plots_paper import plot_paper_figures
-
+    plot_theory_figures(metrics, figure_dir)
     plot_paper_figures(metrics, figure_dir)
