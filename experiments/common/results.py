@@ -179,7 +179,7 @@ _PRESENTATION = re.compile(r"(^|_)(claims|plots)(_|$)|^(report|runner|plotting)$
 
 
 def is_presentation_module(path: Path) -> bool:
-    """True for a claims, plots, report or runner module (not part of the compute path)."""
+    """True for a claims, plots, report, runner or figure-check module (not the compute path)."""
     return path.suffix == ".py" and bool(_PRESENTATION.search(path.stem))
 
 
