@@ -69,6 +69,8 @@ def _texts(fig: Figure, renderer) -> list[tuple[str, Bbox]]:
         items += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
         items += list(ax.texts)
         for axis in (ax.xaxis, ax.yaxis):
+            if not ax.axison or not axis.get_visible():
+                continue
             # Only the ticks drawn: matplotlib keeps labelled ticks just outside the view limits
             # that are never drawn (``_update_ticks`` is what ``Axis.draw`` uses to pick them).
             for tick in axis._update_ticks():
