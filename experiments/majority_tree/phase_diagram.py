@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import numpy as np
 
 from experiments.common import config as cfg
@@ -87,6 +88,18 @@ def validate(config: Config) -> None:
                          f"allowed: integers in [gamma_min_pct={config.gamma_min_pct}, 100]")
     if config.rho_max_pct > 99:
         raise UsageError("rho_max_pct", config.rho_max_pct, "allowed: integers in [0, 99]")
+    axes = phase_exact.grid_axes(config)
+    b, gamma, rho = np.meshgrid(axes["b"], axes["gamma"], axes["rho"], indexing="ij")
+    with jax.enable_x64(True):
+        alpha = np.asarray(mt.alpha_rho(gamma, rho, b))
+        mu_star = np.asarray(mt.fixed_point(gamma, rho, b))
+    if not (alpha <= 0.95).any():  # the geometric-decay and deep-limit checks need such cells
+        raise UsageError("gamma_min_pct", config.gamma_min_pct,
+                         "allowed: values that give the exact grid a decaying cell (α_ρ ≤ 0.95)")
+    if not mu_star.max() > max(config.mu0s):  # the boundary check needs amplification per μ0
+        raise UsageError("gamma_max_pct", config.gamma_max_pct,
+                         "allowed: values that give the exact grid a cell amplifying every "
+                         f"--mu0s value (μ* > {max(config.mu0s):g})")
 
 
 def _rows_to_json(table: dict[str, np.ndarray], rows: list[dict[str, Any]],

@@ -18,7 +18,12 @@ import numpy as np
 from matplotlib.colors import LogNorm
 
 from experiments.common.plotting import INTERVAL_95, save_figure
-from experiments.majority_tree.common import MC_CAPTION
+from experiments.majority_tree.plots_common import (
+    hidden_axes_unlabelled,
+    legend_with_status,
+    paint_status,
+    with_status,
+)
 
 FIGURES = ("clipped_predictor", "knee_error")
 KNEE = 3.0
@@ -37,8 +42,9 @@ def _panel(ax: Any, levels: np.ndarray, exact: np.ndarray, clip: np.ndarray, lmi
 
 def _title(row: dict, prefix: str = "") -> str:
     lmix = f"{row['lmix']:.2f}" if math.isfinite(row["lmix"]) else "∞"
-    return (f"{prefix}b={row['b']}, γ={row['gamma']:g}, ρ={row['rho']:g}, μ0={row['mu0']:g}\n"
-            f"α={row['alpha']:.3f}, μ*={row['mu_star']:.3f}, L_mix={lmix}")
+    return (f"{prefix}b = {row['b']}, γ = {row['gamma']:g}, ρ = {row['rho']:g}, "
+            f"$\\mu_0$ = {row['mu0']:g}\nα = {row['alpha']:.3f}, μ* = {row['mu_star']:.3f}, "
+            f"$L_{{mix}}$ = {lmix}")
 
 
 def plot_clipped(metrics: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> None:
@@ -60,10 +66,12 @@ def plot_clipped(metrics: dict, arrays: dict[str, np.ndarray], figure_dir: Path)
         ax = flat[len(table) + j]
         levels = np.arange(row["depth"] + 1)
         _panel(ax, levels, arrays[f"mc{j}_p_exact"], arrays[f"mc{j}_p_clip"], row["lmix"],
-               _title(row, prefix=f"{row['id']} (Monte Carlo): "), levels[-1] + 0.3)
+               _title(row, prefix=f"{row['id']}, explicit trees: "), levels[-1] + 0.3)
         ax.errorbar(levels, arrays[f"mc{j}_p_hat"], yerr=INTERVAL_95 * arrays[f"mc{j}_se"],
-                    fmt="o", color="k", ms=3, label="Monte Carlo", zorder=3)
-        ax.text(0.97, 0.04, f"T = {row['trials']:,}", transform=ax.transAxes, ha="right",
+                    fmt="o", color="k", ms=3, zorder=3,
+                    label=f"explicit trees, 95 % binomial interval ({streams} seed stream"
+                          f"{'s' if streams > 1 else ''})")
+        ax.text(0.97, 0.04, f"T = {row['trials']:,} trees", transform=ax.transAxes, ha="right",
                 va="bottom", fontsize=7)
     for ax in flat[panels:]:
         ax.set_visible(False)
@@ -73,35 +81,36 @@ def plot_clipped(metrics: dict, arrays: dict[str, np.ndarray], figure_dir: Path)
         ax.set_xlabel("depth $L$ (levels)")
     handles, labels = flat[len(table)].get_legend_handles_labels() if mc_rows else \
         flat[0].get_legend_handles_labels()
-    caption = ("Monte Carlo: " + MC_CAPTION.format(streams=streams)
-               + "; knee = |L − L_mix| < 3")
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8,
-               bbox_to_anchor=(0.5, -0.045 - 0.01 * (3 - nrows)))
+    labels = [r"knee $|L - L_{mix}| < 3$" if t == "knee" else t for t in labels]
+    handles, labels = with_status(handles, labels, {
+        "upper_bound": "upper bound", "knee_table": "knee table", "mc_knee": "explicit trees"})
+    paint_status(fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8))
     fig.suptitle(r"Clipped predictor $\hat p_L = \frac{1}{2} + \frac{1}{2}\min(\alpha^L\mu_0, "
-                 r"\mu^*)$ (an upper bound for $\mu_0 \leq \mu^*$) vs the exact recursion $p_L$"
-                 "\n" + caption, fontsize=9)
+                 r"\mu^*)$ against the exact recursion $p_L$", fontsize=10)
+    hidden_axes_unlabelled(fig)
     save_figure(fig, figure_dir, "clipped_predictor")
 
 
 def plot_knee_error(metrics: dict, arrays: dict[str, np.ndarray], figure_dir: Path,
                     band_edges: list[float]) -> None:
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10.0, 4.0))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10.0, 4.6))
     alpha, max_dp, mu0 = arrays["grid_alpha"], arrays["grid_max_dp"], arrays["grid_mu0"]
     for k, value in enumerate(np.unique(mu0)):
         m = mu0 == value
         left.scatter(alpha[m], max_dp[m], s=3, alpha=0.5, color=f"C{k % 8}", lw=0,
-                     label=f"μ0 = {value:g}", rasterized=True)
+                     label=rf"$\mu_0$ = {value:g}", rasterized=True)
     if alpha.size:
         left.axvspan(min(alpha.min(), band_edges[0]), band_edges[0], color="0.9", lw=0,
-                     label="outside band statistics", zorder=0)
-    for edge in band_edges:
-        left.axvline(edge, color="0.6", lw=0.6, ls=":")
+                     label=f"α < {band_edges[0]:g}: not in the band statistics", zorder=0)
+    for k, edge in enumerate(band_edges):
+        left.axvline(edge, color="0.6", lw=0.6, ls=":", label=None if k else "α band edges")
     left.set_xlabel(r"small-signal gain $\alpha_\rho$")
     left.set_ylabel(r"$\max_L \Delta p_L$ (accuracy units)")
-    left.set_title(f"Largest error per cell: {alpha.size:,} cells with μ* > μ0\n"
-                   f"(of {metrics['grid']['cells']:,} grid cells), L ≤ {metrics['grid']['depth']}",
-                   fontsize=9)
-    left.legend(markerscale=3, fontsize=7, loc="upper right")
+    grid = metrics["grid"]
+    left.set_title(f"Largest error per cell: {alpha.size:,} cells with " r"$\mu^* > \mu_0$"
+                   f"\n(of {grid['cells']:,} grid cells), L ≤ {grid['depth']}", fontsize=9)
+    left.legend(markerscale=3, fontsize=7.5, ncol=3, loc="upper center",
+                bbox_to_anchor=(0.5, -0.15))
     hist = arrays["grid_knee_hist"].astype(np.float64)
     x_edges, y_edges = arrays["grid_knee_hist_x_edges"], arrays["grid_knee_hist_dp_edges"]
     if hist.sum() > 0:
@@ -111,8 +120,10 @@ def plot_knee_error(metrics: dict, arrays: dict[str, np.ndarray], figure_dir: Pa
         fig.colorbar(mesh, ax=right, label="cells per bin")
     offsets = arrays["grid_knee_offsets"]
     seen = arrays["grid_knee_count"] > 0
-    right.plot(offsets[seen], arrays["grid_knee_median"][seen], color="C1", label="median")
-    right.plot(offsets[seen], arrays["grid_knee_max"][seen], color="C3", ls="--", label="max")
+    right.plot(offsets[seen], arrays["grid_knee_median"][seen], color="C1",
+               label="median over cells")
+    right.plot(offsets[seen], arrays["grid_knee_max"][seen], color="C3", ls="--",
+               label="maximum over cells")
     right.axvline(-KNEE, color="0.2", lw=0.8, ls=":")
     right.axvline(KNEE, color="0.2", lw=0.8, ls=":", label=r"knee edges $|L - L_{mix}| = 3$")
     right.set_xlim(-20, 20)
@@ -120,8 +131,10 @@ def plot_knee_error(metrics: dict, arrays: dict[str, np.ndarray], figure_dir: Pa
     right.set_xlabel(r"$L - L_{mix}$")
     right.set_ylabel(r"$\Delta p_L = (\hat\mu_L - \mu_L)/2$")
     right.set_title(f"Error against distance from the knee\n(cells with α ≥ {band_edges[0]:g} "
-                    "and μ* > μ0)", fontsize=9)
-    right.legend(fontsize=7, loc="upper right")
+                    r"and $\mu^* > \mu_0$)", fontsize=9)
+    legend_with_status(right, {"knee_concentration": "error concentrated at the knee"},
+                       fontsize=7.5, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.15))
+    hidden_axes_unlabelled(fig)
     save_figure(fig, figure_dir, "knee_error")
 
 

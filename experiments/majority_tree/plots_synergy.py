@@ -15,10 +15,19 @@ matplotlib.use("Agg")  # before pyplot: plots are files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from experiments.common.plotting import save_figure  # noqa: E402
+from experiments.common.plotting import save_figure, skip_figure  # noqa: E402
+from experiments.majority_tree.plots_common import (  # noqa: E402
+    hidden_axes_unlabelled,
+    legend_with_status,
+    paint_status,
+    sci,
+    with_status,
+)
 
 FIGURES = ("exponent_fit", "synergy_map", "budget_curves", "allocation", "context_window")
-_ACCOUNTING = "approx accounting B = N(x + c0)"
+_ACCOUNTING = "budget $B = N(x + c_0)$"
+_FAMILY = {"exp": r"$\gamma(m) = 1 - e^{-m/m_0}$", "hyperbolic": r"$\gamma(m) = m/(m + m_0)$"}
+_BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.17)}
 
 
 def plot(config, metrics: dict, arrays: dict, figure_dir: Path) -> None:
@@ -27,11 +36,14 @@ def plot(config, metrics: dict, arrays: dict, figure_dir: Path) -> None:
     _synergy_map(metrics, arrays, figure_dir)
     _budget_curves(config, metrics, arrays, figure_dir)
     _allocation(config, metrics, arrays, figure_dir)
-    _context_window(metrics, arrays, figure_dir)
+    _context_window(config, metrics, arrays, figure_dir)
 
 
 def _exponent_fit(a: dict, figure_dir: Path) -> None:
-    fig, axes = plt.subplots(1, 3, figsize=(12.5, 4.0))
+    if a["fit_s"].size == 0:
+        skip_figure("exponent_fit", "no grid cell grows (α_ρ above the fit threshold)")
+        return
+    fig, axes = plt.subplots(1, 3, figsize=(12.5, 4.6))
     ax = axes[0]
     for k, i in enumerate(a["fit_examples"]):
         b, mu = a["fit_b"][i], a["fit_example_mu"][k, :a["fit_example_levels"][k] + 1]
@@ -39,30 +51,31 @@ def _exponent_fit(a: dict, figure_dir: Path) -> None:
         last = a["fit_last_level"][i]
         color = f"C{k % 8}"
         label = (f"b={b}, γ={a['fit_gamma'][i]:.2f}, ρ={a['fit_rho'][i]:.2f}, "
-                 f"μ0={a['fit_mu0'][i]:g}, s={a['fit_s'][i]:.3f}")
+                 f"$\\mu_0$={a['fit_mu0'][i]:g}: s={a['fit_s'][i]:.3f}")
         ax.plot(x, np.log(mu), "o", ms=3, mfc="none", mew=0.8, color=color, label=label)
         ax.plot(x[:last + 1], np.log(mu[0]) + a["fit_s"][i] * x[:last + 1], "-", color=color,
                 lw=1.4)
-    ax.plot([], [], "k-", label="ln μ0 + s·ln N over the fit range")
-    ax.set(xlabel="ln N = L·ln b", ylabel="ln μ_L",
-           title="Exact μ_L (circles) and slope-s lines")
-    ax.legend(fontsize=6.5, loc="lower right")
+    ax.plot([], [], "k-", label=r"$\ln\mu_0 + s\ln N$ over the fit range")
+    ax.set(xlabel=r"$\ln N = L\ln b$", ylabel=r"$\ln\mu_L$",
+           title=r"Exact $\mu_L$ (circles) and slope-$s$ lines")
+    ax.legend(fontsize=7, loc="lower right", handlelength=1.2, borderaxespad=0.2)
     for ax, residual in ((axes[1], False), (axes[2], True)):
         for value, marker in zip(np.unique(a["fit_mu0"]), "os^v", strict=False):
             sel = a["fit_mu0"] == value
             y = a["fit_s_hat"][sel] - (a["fit_s"][sel] if residual else 0.0)
             ax.plot(a["fit_s"][sel], y, marker, ms=2.5, alpha=0.6, ls="none",
-                    label=f"μ0 = {value:g} ({sel.sum()} cells)")
+                    label=rf"$\mu_0$ = {value:g} ({sel.sum()} cells)")
         if residual:
             ax.axhline(0.0, color="k", lw=0.8)
-            ax.set(xlabel="s = ln α_ρ / ln b", ylabel="ŝ − s",
-                   title="Fit bias: ŝ ≤ s (g(μ) ≤ α_ρ μ)")
+            ax.set(xlabel=r"$s = \ln\alpha_\rho / \ln b$", ylabel=r"$\hat s - s$",
+                   title=r"Fit bias $\hat s - s \leq 0$")
         else:
             lim = [0.0, float(max(a["fit_s"].max(), a["fit_s_hat"].max())) * 1.05]
-            ax.plot(lim, lim, "k-", lw=0.8, label="ŝ = s")
-            ax.set(xlabel="s = ln α_ρ / ln b", ylabel="fitted slope ŝ",
-                   title="OLS over L = 0…⌊L_mix − 3⌋")
-        ax.legend(loc="best")
+            ax.plot(lim, lim, "k-", lw=0.8, label=r"$\hat s = s$")
+            ax.set(xlabel=r"$s = \ln\alpha_\rho / \ln b$", ylabel=r"fitted slope $\hat s$",
+                   title=r"Least squares over $L \leq L_{mix} - 3$")
+            legend_with_status(ax, {"exponent_fit": "slope and fit bias"}, **_BELOW)
+    hidden_axes_unlabelled(fig)
     save_figure(fig, figure_dir, "exponent_fit")
 
 
@@ -73,19 +86,21 @@ def _synergy_map(metrics: dict, a: dict, figure_dir: Path) -> None:
     won, late = a["won"], a["win_at_max"]
     ax = axes[0]
     ax.plot(beta_cell[~won], s_cell[~won], "s", ms=3, color="0.75", ls="none",
-            label=f"never a win (B ≤ {budget_max:.0e})")
+            label=f"never a win (B ≤ {sci(budget_max)})")
     lost = won & ~late
     ax.plot(beta_cell[lost], s_cell[lost], "x", ms=4, color="k", ls="none",
-            label=f"wins at some B, loses at {budget_max:.0e}")
+            label=f"wins at some B, loses at {sci(budget_max)}")
     ratio = np.log10(a["ratio_at_max"][late])
     dots = ax.scatter(beta_cell[late], s_cell[late], c=ratio, s=12, cmap="viridis", marker="s",
                       vmin=0.0)
-    fig.colorbar(dots, ax=ax, label=f"log10(μ_tree / μ_single) at B = {budget_max:.0e}")
+    fig.colorbar(dots, ax=ax, label=r"$\log_{10}(\mu_{tree}/\mu_{single})$ at B = "
+                 + sci(budget_max))
     top = max(float(s.max()), float(betas.max()))
     ax.plot([0, top], [0, top], "r-", lw=1.0, label="s = β")
     ax.set(xlabel="leaf exponent β", ylabel="organization exponent s",
-           title="Budgeted synergy iff s > β (one point per configuration and β)")
-    ax.legend(loc="upper left", fontsize=7)
+           title="Synergy iff s > β (one point per configuration and β)")
+    legend_with_status(ax, {"no_synergy_below": "no synergy for s ≤ β",
+                            "synergy_above": "synergy for s > β"}, ncol=2, **_BELOW)
     ax = axes[1]
     gap = s_cell - beta_cell
     with np.errstate(invalid="ignore"):
@@ -95,12 +110,15 @@ def _synergy_map(metrics: dict, a: dict, figure_dir: Path) -> None:
         ax.plot(gap[sel], np.log10(onset[sel]), "o", ms=3, alpha=0.7, color=f"C{k}",
                 ls="none", label=f"b = {b}")
         ax.axhline(np.log10(1.03 * b), color=f"C{k}", lw=0.8, ls="--")
-    ax.axhline(0.0, color="k", lw=0.8)
-    ax.set(xscale="log", xlabel="s − β", ylabel="log10(B_on / B_th)",
-           title="Onset vs threshold: B_th ≤ B_on ≤ 1.03·b·B_th (dashed: upper bounds)")
-    ax.legend(loc="upper left", ncol=2)
-    fig.suptitle(f"{metrics['map']['configs']} configurations with α_ρ > 1; {_ACCOUNTING}; "
-                 "leaf law μ0(x) = min(κx^β, 1)", fontsize=9)
+    ax.axhline(0.0, color="k", lw=0.8, label=r"lower bound $B_{on} = B_{th}$")
+    ax.plot([], [], "--", color="grey", lw=0.8, label=r"upper bound $B_{on} = 1.03\,b\,B_{th}$")
+    ax.set(xscale="log", xlabel="s − β", ylabel=r"$\log_{10}(B_{on}/B_{th})$",
+           title=r"Onset budget $B_{on}$ against the threshold $B_{th}$")
+    legend_with_status(ax, {"threshold_bracket": "onset within the bounds"}, ncol=3,
+                       **_BELOW)
+    fig.suptitle(f"{metrics['map']['configs']} configurations with " r"$\alpha_\rho > 1$; "
+                 f"{_ACCOUNTING}; " r"leaf bias $\mu_0(x) = \min(\kappa x^\beta, 1)$")
+    hidden_axes_unlabelled(fig)
     save_figure(fig, figure_dir, "synergy_map")
 
 
@@ -121,15 +139,17 @@ def _budget_curves(config, metrics: dict, a: dict, figure_dir: Path) -> None:
         if np.isfinite(a["demo_B_th"][i]):
             ax.axvline(a["demo_B_th"][i], color=color, lw=0.8, ls=":")
     ax.axhline(1.0, color="k", lw=0.8)
-    ax.plot([], [], "k-", label="approx accounting")
+    ax.plot([], [], "k-", label=r"approximate accounting $B = N(x + c_0)$")
     ax.plot([], [], "k--", label="exact accounting")
-    ax.plot([], [], "k:", label="B_th (closed form)")
+    ax.plot([], [], "k:", label=r"threshold $B_{th}$ (closed form)")
     d = metrics["demo"]
     ax.set(xscale="log", yscale="log", xlabel="total budget B (tokens)",
-           ylabel="best tree / single agent bias",
-           title=f"Demo: b = {d['fanin']}, γ = {d['gamma']}, ρ = {d['rho']}, m = {d['m']:g}, "
-                 f"κ = {d['kappa']:g} (s = {d['s']:.4f})")
-    ax.legend(loc="lower right", ncol=2)
+           ylabel="bias ratio: best tree / single agent",
+           title=f"Demo setting: b = {d['fanin']}, γ = {d['gamma']}, ρ = {d['rho']}, "
+                 f"m = {d['m']:g}, κ = {d['kappa']:g} (s = {d['s']:.4f})")
+    legend_with_status(ax, {"demo_values": "demo values"}, ncol=3, fontsize=7.5,
+                       loc="upper center", bbox_to_anchor=(0.5, -0.14))
+    hidden_axes_unlabelled(fig)
     save_figure(fig, figure_dir, "budget_curves")
 
 
@@ -153,55 +173,64 @@ def _allocation(config, metrics: dict, a: dict, figure_dir: Path) -> None:
                          lw=1.0)
         axes[1].plot(budgets, np.where(feasible, a["demo_N_best"][i], np.nan), "-", color=color,
                      lw=1.2, label=f"β = {beta:g}")
-    axes[0].plot([], [], "k--", label="x* = βc0/(s − β)")
+    axes[0].plot([], [], "k--", label=r"$x^* = \beta c_0/(s - \beta)$")
     axes[0].plot([], [], "kx", label="golden-section argmax (continuous N)")
     axes[0].set(xscale="log", yscale="log", xlabel="total budget B (tokens)",
                 ylabel="per-leaf compute x (tokens)",
                 title="Per-leaf compute of the best design")
-    axes[1].plot([], [], "k--", label="N* = B(s − β)/(s·c0)")
+    axes[1].plot([], [], "k--", label=r"$N^* = B(s - \beta)/(s c_0)$")
     axes[1].set(xscale="log", yscale="log", xlabel="total budget B (tokens)",
-                ylabel="number of leaves N = b^L", title="Leaf count of the best design")
-    axes[0].legend(loc="lower right", fontsize=7)
-    axes[1].legend(loc="upper left")
+                ylabel=r"number of leaves $N = b^L$", title="Leaf count of the best design")
+    legend_with_status(axes[0], {"allocation_continuous": r"optimal $x^*$"}, fontsize=7.5,
+                       ncol=2, **_BELOW)
+    legend_with_status(axes[1], {"allocation_integer": "integer-depth design"}, fontsize=7.5,
+                       ncol=2, **_BELOW)
     d = metrics["demo"]
     fig.suptitle(f"Demo setting b = {d['fanin']}, γ = {d['gamma']}, ρ = {d['rho']}, "
-                 f"c0 = {d['c0']:g}, s = {d['s']:.4f}; {_ACCOUNTING}", fontsize=9)
+                 rf"$c_0$ = {d['c0']:g}, s = {d['s']:.4f}; {_ACCOUNTING}")
+    hidden_axes_unlabelled(fig)
     save_figure(fig, figure_dir, "allocation")
 
 
-def _context_window(metrics: dict, a: dict, figure_dir: Path) -> None:
+def _context_window(config, metrics: dict, a: dict, figure_dir: Path) -> None:
     cw = metrics["context_window"]
-    fig, axes = plt.subplots(4, 1, figsize=(7.4, 8.6), sharex=True)
+    fig, axes = plt.subplots(4, 1, figsize=(7.4, 8.8), sharex=True)
     m = a["cw_m"]
     axes[0].step(m, a["cw_b"], where="post")
-    axes[0].set(ylabel="fan-in b(m)", title=f"Context window W = {cw['W']}: b ≤ ⌊W/m⌋ (odd, "
-                f"≤ 15), ρ = {cw['rho']}, γ(m) = {cw['family']} family, m0 = {cw['m0']:g}")
+    family = _FAMILY.get(cw["family"], f"{cw['family']} fidelity")
+    axes[0].set(ylabel="fan-in b(m)",
+                title=f"Window W = {cw['W']}: odd b ≤ min(⌊W/m⌋, {config.cw_fanin_cap}), "
+                      f"ρ = {cw['rho']}, {family}, " rf"$m_0$ = {cw['m0']:g}")
     axes[1].plot(m, a["cw_gamma"])
     axes[1].set(ylabel="fidelity γ(m)")
     axes[2].plot(m, a["cw_alpha"])
     axes[2].axhline(1.0, color="k", lw=0.8)
-    axes[2].set(ylabel="gain α_ρ(m)")
-    axes[3].plot(m, a["cw_s"], label="s(m)")
-    axes[3].axhline(cw["beta"], color="C1", lw=0.8, ls=":")  # B_th is finite only where s > β
+    axes[2].set(ylabel=r"gain $\alpha_\rho(m)$")
+    axes[3].plot(m, a["cw_s"], label="exponent s(m)")
+    axes[3].axhline(cw["beta"], color="C1", lw=0.8, ls=":",  # B_th is finite only where s > β
+                    label=f"β = {cw['beta']} (finite threshold needs s > β)")
     axes[3].set(ylabel="exponent s(m)", xlabel="message length m (tokens)")
     twin = axes[3].twinx()
     b_th = np.where(np.isfinite(a["cw_B_th"]), a["cw_B_th"], np.nan)
-    twin.plot(m, b_th, color="C1", lw=1.0, label=f"B_th(m) at β = {cw['beta']} (right axis)")
+    twin.plot(m, b_th, color="C1", lw=1.0, label=rf"threshold $B_{{th}}(m)$ at β = {cw['beta']}")
     if np.isfinite(b_th).any():  # B_th diverges where s ↓ β: keep the axis on the useful range
         low = float(np.nanmin(b_th))
         twin.set_ylim(0.7 * low, 30.0 * low)
     twin.set(yscale="log")
-    twin.set_ylabel("B_th (tokens)", color="C1")
-    lines = axes[3].get_lines()[:1] + twin.get_lines()[:1]
-    axes[3].legend(lines, [ln.get_label() for ln in lines], loc="center right")
+    twin.set_ylabel(r"threshold $B_{th}$ (tokens)", color="C1")
     top = cw["argmax_alpha"]
     for ax in axes:
         ax.axvline(top["m"], color="C2", lw=0.8, ls="--")
         if cw["m_c"] is not None:
             ax.axvline(cw["m_c"], color="C3", lw=0.8, ls=":")
-    axes[2].text(top["m"], top["alpha"], f" max α = {top['alpha']:.4f} at m = {top['m']}",
-                 fontsize=7, va="bottom", color="C2")
+    handles = axes[3].get_lines()[:2] + twin.get_lines()[:1]
+    handles += [plt.Line2D([], [], color="C2", lw=0.8, ls="--")]
+    labels = [h.get_label() for h in handles[:3]]
+    labels.append(f"largest α = {top['alpha']:.4f} at m = {top['m']}")
     if cw["m_c"] is not None:
-        axes[2].text(cw["m_c"], 0.9, f" m_c = {cw['m_c']} (α > 1 from here)", fontsize=7,
-                     color="C3", va="center")
+        handles.append(plt.Line2D([], [], color="C3", lw=0.8, ls=":"))
+        labels.append(rf"$m_c$ = {cw['m_c']}: $\alpha_\rho > 1$ above")
+    handles, labels = with_status(handles, labels, {"context_window": "window setting values"})
+    paint_status(fig.legend(handles, labels, ncol=2, fontsize=7.5, loc="outside lower center"))
+    hidden_axes_unlabelled(fig)
     save_figure(fig, figure_dir, "context_window")

@@ -208,6 +208,11 @@ def check_config(config: Config) -> None:
                          f"{config.budget_decade_max}] (the budget grid)")
     if not config.golden_lo < config.golden_hi:
         raise UsageError("golden_hi", config.golden_hi, f"allowed: numbers > {config.golden_lo}")
+    if not sc.fit_grid_qualifies(config):
+        raise UsageError("fit_gammas", config.fit_gammas,
+                         "allowed: lists giving at least one fit cell (with --fit_fanins, "
+                         "--fit_rhos, --fit_mu0s) where α_ρ ≥ --fit_alpha_min, μ* > μ0 and "
+                         "⌊L_mix − fit_margin⌋ ≥ --fit_min_levels")
 
 
 def compute(config: Config, ctx: RunContext) -> tuple[dict, dict[str, np.ndarray]]:
@@ -237,6 +242,7 @@ EXPERIMENT = Experiment(
     figures=FIGURES,
     x64=True,
     source_packages=common.SOURCE_PACKAGES,
+    validate=check_config,
 )
 
 if __name__ == "__main__":

@@ -58,16 +58,30 @@ def _numpy(tree: dict) -> dict[str, np.ndarray]:
     return {k: np.asarray(v) for k, v in tree.items()}
 
 
-def exponent_fit_stage(config: Config) -> dict[str, np.ndarray]:
-    """OLS slope ŝ of ln μ_L on L·ln b over L = 0…⌊L_mix − margin⌋ (spec §3.2a)."""
-    mu0, b, gamma, rho = _flat_grid(np.asarray(config.fit_mu0s, np.float64),
-                                    np.asarray(config.fit_fanins, np.int64),
-                                    np.asarray(config.fit_gammas, np.float64),
-                                    np.asarray(config.fit_rhos, np.float64))
+def _fit_cells(config: Config) -> tuple[list[np.ndarray], dict[str, np.ndarray], np.ndarray,
+                                         np.ndarray]:
+    """The fit grid (μ0, b, γ, ρ), its theory values, last fitted level and qualifying mask."""
+    grid = _flat_grid(np.asarray(config.fit_mu0s, np.float64),
+                      np.asarray(config.fit_fanins, np.int64),
+                      np.asarray(config.fit_gammas, np.float64),
+                      np.asarray(config.fit_rhos, np.float64))
+    mu0, b, gamma, rho = grid
     th = _numpy(_fit_theory(mu0, gamma, rho, b))
     last = np.floor(np.where(np.isfinite(th["l_mix"]), th["l_mix"], 0.0) - config.fit_margin)
     keep = ((th["alpha"] >= config.fit_alpha_min) & (th["mstar"] > mu0)
             & (last >= config.fit_min_levels))
+    return grid, th, last, keep
+
+
+def fit_grid_qualifies(config: Config) -> bool:
+    """Whether some cell of the fit grid can be fitted (float64, as in the run)."""
+    with jax.enable_x64(True):
+        return bool(_fit_cells(config)[3].any())
+
+
+def exponent_fit_stage(config: Config) -> dict[str, np.ndarray]:
+    """OLS slope ŝ of ln μ_L on L·ln b over L = 0…⌊L_mix − margin⌋ (spec §3.2a)."""
+    (mu0, b, gamma, rho), th, last, keep = _fit_cells(config)
     if not keep.any():
         raise ValueError("exponent fit: no cell of the grid qualifies (α ≥ fit_alpha_min, "
                          "μ* > μ0, ⌊L_mix − fit_margin⌋ ≥ fit_min_levels)")
