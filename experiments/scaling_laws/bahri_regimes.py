@@ -69,9 +69,14 @@ PROFILES = {
 
 
 def _increasing(values: list[int]) -> str | None:
+    """At least two sizes: the exponents are slopes over the n-grid."""
     ok = all(isinstance(v, int) and v >= 2 for v in values) and all(
         a < b for a, b in zip(values[:-1], values[1:], strict=True))
-    return None if ok and values else "allowed: strictly increasing integers >= 2"
+    return None if ok and len(values) >= 2 else ("allowed: at least two strictly increasing "
+                                                 "integers >= 2")
+
+
+_increasing.min_len = 2  # read by config.minimal_overrides
 
 
 CHECKS = {
@@ -95,6 +100,13 @@ def validate(config: Config) -> None:
     for field in ("fixed_P", "fixed_D"):
         if max(config[field]) >= config.S:
             raise UsageError(field, config[field], f"allowed: sizes < S = {config.S}")
+    # The variance-limited fits use D >= 4P and P >= 8D: the sweeps must reach them.
+    if config.d_max < 4 * max(config.fixed_P):
+        raise UsageError("d_max", config.d_max,
+                         f"allowed: integers >= 4·max(fixed_P) = {4 * max(config.fixed_P)}")
+    if config.p_max < 8 * max(config.fixed_D):
+        raise UsageError("p_max", config.p_max,
+                         f"allowed: integers >= 8·max(fixed_D) = {8 * max(config.fixed_D)}")
     for field in ("manifold_log2_min", "manifold_log2_max"):
         if len(config[field]) != len(config.manifold_dims):
             raise UsageError(field, config[field], "allowed: one entry per manifold_dims entry "

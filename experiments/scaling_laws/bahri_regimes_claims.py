@@ -27,6 +27,15 @@ GAUSSIAN_NOTE = ("Gaussian features with an exact power-law spectrum [reconstruc
 # Closed-form local exponents at S = 4000, n ∈ [16, 512], from a reference run of this suite.
 STEEPENING_REFERENCE = {0.25: 0.384, 0.5: 0.573, 1.0: 1.013, 2.0: 1.979}
 SEED_SCATTER = "seed scatter"
+# Tolerances as (cpu, paper); inside, (α_K ≤ 1, α_K > 1). The figures shade these same bands.
+RESOLUTION_TOL = ((0.05, 0.12), (0.03, 0.06))
+DUALITY_TOL = ((0.07, 0.15), (0.04, 0.08))
+EXPONENT_TOL = ((0.02, 0.04), (0.01, 0.02))
+VARIANCE_RATIO_TOL = (0.06, 0.03)
+PARAM_SLOPE_BAND = (-1.10, -0.95)
+# Manifold exponents, (cpu, paper); inside, (d ≤ 3, d = 4).
+MANIFOLD_TOL = {"local_linear": ((0.06, 0.12), (0.04, 0.08)),
+                "nearest": ((0.06, 0.06), (0.04, 0.04))}
 
 
 def _r(value: float, digits: int = 4) -> float:
@@ -47,6 +56,18 @@ def _by_alpha(profile: str, alpha: float, cpu: tuple[float, float],
     """Tolerance for α_K ≤ 1 (first entry) or α_K > 1 (second entry)."""
     pair = _pick(profile, cpu, paper)
     return pair[0] if alpha <= 1.0 else pair[1]
+
+
+def tolerance(table: tuple[tuple[float, float], tuple[float, float]], profile: str,
+              alpha: float) -> float:
+    """The claim's tolerance from ``table`` (e.g. ``RESOLUTION_TOL``) at ``alpha``."""
+    return _by_alpha(profile, alpha, *table)
+
+
+def manifold_tolerance(profile: str, key: str, d: int) -> float:
+    """Tolerance of |α̂/prediction − 1| for estimator ``key`` on the d-torus."""
+    pair = _pick(profile, *MANIFOLD_TOL[key])
+    return pair[0] if d <= 3 else pair[1]
 
 
 def _claim(profile: str, name: str, labels: str, where: str, label: str, **fields: Any) -> Claim:
@@ -75,13 +96,13 @@ def _se(values: np.ndarray) -> float:
 # --- resolution-limited -------------------------------------------------------------------
 
 
-def _resolution_cells(metrics: dict, arrays: dict, profile: str, path: str) -> dict[str, dict]:
+def resolution_cells(metrics: dict, arrays: dict, profile: str, path: str) -> dict[str, dict]:
     """Per (α_K, n): mean/closed form − 1, its SE over seeds, 95 % bootstrap interval, limit."""
     cells = {}
     losses = np.asarray(arrays[f"resolution_{path}"])  # (α_K, n, seeds)
     for a, row in enumerate(metrics["resolution"]):
         alpha = row["alpha_K"]
-        limit = _by_alpha(profile, alpha, (0.05, 0.12), (0.03, 0.06))
+        limit = _by_alpha(profile, alpha, *RESOLUTION_TOL)
         for i, n in enumerate(row["ns"]):
             closed = row["closed_form"][i]
             dev = row[path]["mean"][i] / closed - 1.0
@@ -96,7 +117,7 @@ def _resolution_cells(metrics: dict, arrays: dict, profile: str, path: str) -> d
 def _resolution_claim(metrics: dict, arrays: dict, profile: str, path: str) -> Claim:
     name = {"data": "resolution_data_limited", "param": "resolution_param_limited"}[path]
     what = {"data": "L̄(D = n, P = ∞)", "param": "L̄(D = ∞, P = n)"}[path]
-    cells = _resolution_cells(metrics, arrays, profile, path)
+    cells = resolution_cells(metrics, arrays, profile, path)
     worst = max(cells, key=lambda k: abs(cells[k]["dev"]) / cells[k]["limit"])
     c = cells[worst]
     seeds = np.asarray(arrays[f"resolution_{path}"]).shape[-1]
@@ -110,8 +131,8 @@ def _resolution_claim(metrics: dict, arrays: dict, profile: str, path: str) -> C
         expected=0.0, measured=_r(c["dev"], 3), interval=[_r(v, 3) for v in c["interval"]],
         interval_kind=f"95% bootstrap over {seeds} seeds",
         context=f"mean/closed − 1, worst cell {worst} ({_z_text(c['z'])})",
-        tolerance=f"every |mean/closed − 1| ≤ {_by_alpha(profile, 0.5, (0.05, 0.12), (0.03, 0.06))}"
-                  f" (α_K ≤ 1), ≤ {_by_alpha(profile, 2.0, (0.05, 0.12), (0.03, 0.06))} "
+        tolerance=f"every |mean/closed − 1| ≤ {_by_alpha(profile, 0.5, *RESOLUTION_TOL)}"
+                  f" (α_K ≤ 1), ≤ {_by_alpha(profile, 2.0, *RESOLUTION_TOL)} "
                   "(α_K = 2)",
         tolerance_source="finite-n allowance (O(1/n) corrections) and seed scatter",
         passed=all(abs(v["dev"]) <= v["limit"] for v in cells.values()),
@@ -128,15 +149,14 @@ def _resolution_claim(metrics: dict, arrays: dict, profile: str, path: str) -> C
                  "paper": "ratio 1 (learning curve follows the closed form)"})
 
 
-def _duality_claims(metrics: dict, arrays: dict, profile: str) -> list[Claim]:
+def duality_cells(metrics: dict, arrays: dict, profile: str) -> dict[str, dict]:
+    """Per (α_K, n): data/param mean ratio − 1, its relative SE over seeds, limit, z."""
     rows = metrics["resolution"]
-    crn = {f"α_K={r['alpha_K']:g}": r["crn_max_rel_diff"] for r in rows}
     data = np.asarray(arrays["resolution_data"])
     param = np.asarray(arrays["resolution_param"])
-    seeds = data.shape[-1]
     cells = {}
     for a, r in enumerate(rows):
-        limit = _by_alpha(profile, r["alpha_K"], (0.07, 0.15), (0.04, 0.08))
+        limit = _by_alpha(profile, r["alpha_K"], *DUALITY_TOL)
         for i, n in enumerate(r["ns"]):
             md, mp = data[a, i].mean(), param[a, i].mean()
             rel_se = math.hypot(_se(data[a, i]) / md, _se(param[a, i]) / mp)
@@ -144,6 +164,14 @@ def _duality_claims(metrics: dict, arrays: dict, profile: str) -> list[Claim]:
             cells[f"α_K = {r['alpha_K']:g}, n = {n:g}"] = {
                 "dev": dev, "se": rel_se, "limit": limit,
                 "z": dev / rel_se if rel_se > 0 else math.nan}
+    return cells
+
+
+def _duality_claims(metrics: dict, arrays: dict, profile: str) -> list[Claim]:
+    rows = metrics["resolution"]
+    crn = {f"α_K={r['alpha_K']:g}": r["crn_max_rel_diff"] for r in rows}
+    seeds = np.asarray(arrays["resolution_data"]).shape[-1]
+    cells = duality_cells(metrics, arrays, profile)
     worst = max(cells, key=lambda k: abs(cells[k]["dev"]) / cells[k]["limit"])
     c = cells[worst]
     worst_crn = max(crn, key=crn.get)
@@ -174,8 +202,8 @@ def _duality_claims(metrics: dict, arrays: dict, profile: str) -> list[Claim]:
                       _r(1.0 + c["dev"] + 1.96 * c["se"], 4)],
             interval_kind=f"± 1.96 SE over {seeds} seeds",
             context=f"ratio, worst cell {worst} ({_z_text(c['z'])})",
-            tolerance=f"every |ratio − 1| ≤ {_by_alpha(profile, 0.5, (0.07, 0.15), (0.04, 0.08))}"
-                      f" (α_K ≤ 1), ≤ {_by_alpha(profile, 2.0, (0.07, 0.15), (0.04, 0.08))} "
+            tolerance=f"every |ratio − 1| ≤ {_by_alpha(profile, 0.5, *DUALITY_TOL)}"
+                      f" (α_K ≤ 1), ≤ {_by_alpha(profile, 2.0, *DUALITY_TOL)} "
                       "(α_K = 2)",
             tolerance_source="seed scatter of two independent means",
             passed=all(abs(v["dev"]) <= v["limit"] for v in cells.values()),
@@ -193,7 +221,7 @@ def _exponent_claims(metrics: dict, arrays: dict, profile: str) -> list[Claim]:
     seeds = np.asarray(arrays["resolution_data"]).shape[-1]
     cells = {}
     for r in rows:
-        limit = _by_alpha(profile, r["alpha_K"], (0.02, 0.04), (0.01, 0.02))
+        limit = _by_alpha(profile, r["alpha_K"], *EXPONENT_TOL)
         for p in ("data", "param"):
             diff = r[p]["slope"] - r["closed_form_slope"]
             se = r[p]["seed_slope_sd"] / math.sqrt(seeds)
@@ -222,8 +250,8 @@ def _exponent_claims(metrics: dict, arrays: dict, profile: str) -> list[Claim]:
                       "the same n-grid (not −α_K)",
             expected="closed-form finite-S slope", measured=_r(c["diff"], 3),
             context=f"sim − closed slope, worst {worst} ({_z_text(c['z'])})",
-            tolerance=f"|Δslope| ≤ {_by_alpha(profile, 0.5, (0.02, 0.04), (0.01, 0.02))} "
-                      f"(α_K ≤ 1), ≤ {_by_alpha(profile, 2.0, (0.02, 0.04), (0.01, 0.02))} "
+            tolerance=f"|Δslope| ≤ {_by_alpha(profile, 0.5, *EXPONENT_TOL)} "
+                      f"(α_K ≤ 1), ≤ {_by_alpha(profile, 2.0, *EXPONENT_TOL)} "
                       "(α_K = 2), both paths",
             tolerance_source="finite-n allowance and seed scatter of the slope",
             passed=all(abs(v["diff"]) <= v["limit"] for v in cells.values()),
@@ -281,7 +309,7 @@ def _exponent_claims(metrics: dict, arrays: dict, profile: str) -> list[Claim]:
 # --- variance-limited and double descent ---------------------------------------------------
 
 
-def _fixed_p_cells(metrics: dict, arrays: dict) -> dict[str, dict]:
+def fixed_p_cells(metrics: dict, arrays: dict) -> dict[str, dict]:
     """Per (P, D ≥ 4P): ratio of mean excess to mean formula excess − 1, SE over seeds."""
     cells = {}
     for e in metrics["fixed_P"]:
@@ -303,8 +331,8 @@ def _fixed_p_cells(metrics: dict, arrays: dict) -> dict[str, dict]:
 def _variance_claims(metrics: dict, arrays: dict, profile: str) -> list[Claim]:
     fixed_p, fixed_d = metrics["fixed_P"], metrics["fixed_D"]
     sweep_seeds = np.asarray(arrays[f"fixed_P{fixed_p[0]['P']}_loss"]).shape[0]
-    ratio_tol = _pick(profile, 0.06, 0.03)
-    cells = _fixed_p_cells(metrics, arrays)
+    ratio_tol = _pick(profile, *VARIANCE_RATIO_TOL)
+    cells = fixed_p_cells(metrics, arrays)
     worst = max(cells, key=lambda k: abs(cells[k]["dev"]))
     c = cells[worst]
     slope_tol = _pick(profile, 0.05, 0.03)
@@ -333,7 +361,7 @@ def _variance_claims(metrics: dict, arrays: dict, profile: str) -> list[Claim]:
         se = _se(per_seed)
         p_slopes[f"D = {D}"] = {"slope": e["excess_slope"], "se": se,
                                 "seeds used": len(per_seed)}
-    lo, hi = -1.10, -0.95
+    lo, hi = PARAM_SLOPE_BAND
     # closest to (or furthest beyond) an edge of the band
     p_worst = max(p_slopes, key=lambda k: max(lo - p_slopes[k]["slope"],
                                               p_slopes[k]["slope"] - hi))
@@ -460,10 +488,7 @@ def _manifold_claims(metrics: dict, profile: str) -> list[Claim]:
         cells = {}
         for e in metrics["manifold"]:
             d, entry = e["d"], e[key]
-            if key == "local_linear":
-                tol = _pick(profile, 0.06, 0.04) if d <= 3 else _pick(profile, 0.12, 0.08)
-            else:
-                tol = _pick(profile, 0.06, 0.04)
+            tol = manifold_tolerance(profile, key, d)
             seeds = len(entry["seed_slopes"])
             se = entry["seed_slope_sd"] / math.sqrt(seeds) / entry["predicted_exponent"] \
                 if seeds > 1 else math.nan
@@ -472,9 +497,9 @@ def _manifold_claims(metrics: dict, profile: str) -> list[Claim]:
                                  "seeds": seeds}
         worst = max(cells, key=lambda k: abs(cells[k]["ratio"] - 1.0) / cells[k]["tol"])
         c = cells[worst]
-        tol_text = (f"|α̂/(4/d) − 1| ≤ {_pick(profile, 0.06, 0.04)} (d ≤ 3), ≤ "
-                    f"{_pick(profile, 0.12, 0.08)} (d = 4)" if order == 4 else
-                    f"|α̂/(2/d) − 1| ≤ {_pick(profile, 0.06, 0.04)} for every d")
+        tol_text = (f"|α̂/(4/d) − 1| ≤ {manifold_tolerance(profile, key, 1)} (d ≤ 3), ≤ "
+                    f"{manifold_tolerance(profile, key, 4)} (d = 4)" if order == 4 else
+                    f"|α̂/(2/d) − 1| ≤ {manifold_tolerance(profile, key, 1)} for every d")
         where = "Theorems 2–3 and the expansion argument" if order == 4 else "Theorem 2"
         claims.append(make_claim(
             profile=profile, id=ID + name,

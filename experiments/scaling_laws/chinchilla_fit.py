@@ -62,7 +62,8 @@ PROFILES = {
 START_COUNT = cfg._scalar_check(lambda v: isinstance(v, int) and 1 <= v <= fit.FULL_GRID_SIZE,
                                 f"allowed: integers in [1, {fit.FULL_GRID_SIZE}]")
 CHECKS = {
-    "n_starts": START_COUNT, "lbfgs_steps": common.POSITIVE_INT, "n_boot": cfg.int_at_least(2),
+    # n_boot ≥ 6: the χ² of Hoffmann's values needs a full-rank 5 × 5 bootstrap covariance.
+    "n_starts": START_COUNT, "lbfgs_steps": common.POSITIVE_INT, "n_boot": cfg.int_at_least(6),
     "boot_steps": common.POSITIVE_INT, "delta": common.POSITIVE,
     "nuts_chains": common.POSITIVE_INT, "nuts_warmup": common.POSITIVE_INT,
     "nuts_draws": cfg.int_at_least(4), "likelihood": cfg.one_of(*LIKELIHOODS),
