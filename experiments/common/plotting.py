@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 
 import logging as _logging  # noqa: E402
 
+import matplotlib.lines as mlines  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 from absl import logging as absl_logging  # noqa: E402
 
@@ -26,6 +27,8 @@ _logging.getLogger("fontTools").setLevel(_logging.WARNING)
 
 from experiments.common.results import SUITE_ROOT, atomic_write_bytes  # noqa: E402
 
+FAILED_COLOUR = "#C00000"  # failed claims, on every figure that shows one
+NOT_RUN_COLOUR = "0.45"  # claims not run on this profile
 STYLE_FILE = SUITE_ROOT / "figures" / "style.mplstyle"
 INTERVAL_95 = 1.959963984540054  # Φ⁻¹(0.975): half-width of a 95 % normal interval, in SEs
 
@@ -109,3 +112,34 @@ def inspecting(inspector: Callable[[matplotlib.figure.Figure, str], None]) -> It
         yield
     finally:
         _inspector = previous
+
+
+def status_entries(claims: dict[str, str]) -> list[tuple[mlines.Line2D, str]]:
+    """(handle, label) legend entries for the shown claims whose verdict is not "passed": a red
+    cross "FAILED: …", a grey hollow circle "not run on this profile: …", and one "claims not
+    checked (smoke run)" entry on smoke figures.
+
+    ``claims``: {experiment-local claim id: a few words naming what the figure shows of it}.
+    """
+    entries: list[tuple[mlines.Line2D, str]] = []
+    statuses = {claim: verdict(claim) for claim in claims}
+    hollow = {"ls": "none", "marker": "o", "ms": 6, "mfc": "none", "color": NOT_RUN_COLOUR}
+    for claim, words in claims.items():
+        if statuses[claim] == "failed":
+            handle = mlines.Line2D([], [], ls="none", marker="X", ms=7, color=FAILED_COLOUR)
+            entries.append((handle, f"FAILED: {words}"))
+        elif statuses[claim] == "not run on this profile":
+            entries.append((mlines.Line2D([], [], **hollow), f"not run on this profile: {words}"))
+    if any(status == "not checked (smoke)" for status in statuses.values()):
+        entries.append((mlines.Line2D([], [], **hollow), "claims not checked (smoke run)"))
+    return entries
+
+
+def paint_status(legend: matplotlib.legend.Legend | None) -> matplotlib.legend.Legend | None:
+    """Colours the "FAILED" entries of ``legend`` red and bold (call after creating it)."""
+    if legend is not None:
+        for text in legend.get_texts():
+            if text.get_text().startswith("FAILED"):
+                text.set_color(FAILED_COLOUR)
+                text.set_fontweight("bold")
+    return legend

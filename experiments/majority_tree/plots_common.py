@@ -9,36 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import matplotlib.lines as mlines
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 
-from experiments.common.plotting import verdict
-
-FAILED_COLOUR = "#C00000"
-_SMOKE = "not checked (smoke)"
-_NOT_RUN = "not run on this profile"
-
-
-def status_entries(claims: Mapping[str, str]) -> list[tuple[mlines.Line2D, str]]:
-    """(handle, label) legend entries for the shown claims whose verdict is not "passed".
-
-    ``claims``: {experiment-local claim id: a few words naming what the figure shows of it}.
-    """
-    entries: list[tuple[mlines.Line2D, str]] = []
-    statuses = {claim: verdict(claim) for claim in claims}
-    for claim, words in claims.items():
-        if statuses[claim] == "failed":
-            handle = mlines.Line2D([], [], ls="none", marker="X", ms=7, color=FAILED_COLOUR)
-            entries.append((handle, f"FAILED: {words}"))
-        elif statuses[claim] == _NOT_RUN:
-            handle = mlines.Line2D([], [], ls="none", marker="o", ms=6, mfc="none",
-                                   color="0.45")
-            entries.append((handle, f"{_NOT_RUN}: {words}"))
-    if any(status == _SMOKE for status in statuses.values()):
-        handle = mlines.Line2D([], [], ls="none", marker="o", ms=6, mfc="none", color="0.45")
-        entries.append((handle, "claims not checked (smoke run)"))
-    return entries
+from experiments.common.plotting import paint_status, status_entries
 
 
 def with_status(handles: Sequence, labels: Sequence[str],
@@ -48,14 +22,6 @@ def with_status(handles: Sequence, labels: Sequence[str],
     return list(handles) + [h for h, _ in extra], list(labels) + [t for _, t in extra]
 
 
-def paint_status(legend: Legend | None) -> None:
-    """Colours the "FAILED" entries of ``legend`` red (call after creating the legend)."""
-    if legend is None:
-        return
-    for text in legend.get_texts():
-        if text.get_text().startswith("FAILED"):
-            text.set_color(FAILED_COLOUR)
-            text.set_fontweight("bold")
 
 
 def legend_with_status(ax, claims: Mapping[str, str], **kwargs) -> Legend:

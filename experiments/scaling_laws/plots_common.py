@@ -12,48 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import matplotlib.lines as mlines
 import numpy as np
 from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 
-from experiments.common.plotting import verdict
-
-FAILED_COLOUR = "#C00000"
-NOT_RUN = "not run on this profile"
-SMOKE = "not checked (smoke)"
-
-
-def status_entries(claims: Mapping[str, str]) -> list[tuple[mlines.Line2D, str]]:
-    """(handle, label) legend entries for the shown claims whose verdict is not "passed".
-
-    ``claims``: {experiment-local claim id: a few words naming what the figure shows of it}.
-    """
-    entries: list[tuple[mlines.Line2D, str]] = []
-    statuses = {claim: verdict(claim) for claim in claims}
-    for claim, words in claims.items():
-        if statuses[claim] == "failed":
-            handle = mlines.Line2D([], [], ls="none", marker="X", ms=7, color=FAILED_COLOUR)
-            entries.append((handle, f"FAILED: {words}"))
-        elif statuses[claim] == NOT_RUN:
-            handle = mlines.Line2D([], [], ls="none", marker="o", ms=6, mfc="none", color="0.45")
-            entries.append((handle, f"{NOT_RUN}: {words}"))
-    if any(status == SMOKE for status in statuses.values()):
-        handle = mlines.Line2D([], [], ls="none", marker="o", ms=6, mfc="none", color="0.45")
-        entries.append((handle, "claims not checked (smoke run)"))
-    return entries
-
-
-def paint_status(legend: Legend | None) -> Legend | None:
-    """Colours the "FAILED" entries of ``legend`` red and bold."""
-    if legend is not None:
-        for text in legend.get_texts():
-            if text.get_text().startswith("FAILED"):
-                text.set_color(FAILED_COLOUR)
-                text.set_fontweight("bold")
-    return legend
+from experiments.common.plotting import paint_status, status_entries
 
 
 def unique_entries(axes: Sequence[Axes]) -> tuple[list, list[str]]:

@@ -15,9 +15,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter
 
-from experiments.common.plotting import verdict
+from experiments.common.plotting import FAILED_COLOUR, verdict
 
-FAILED_COLOUR = "#C00000"
 SHOWN = {"passed": "passed", "failed": "FAILED",
          "not run on this profile": "not run on this profile",
          "not checked (smoke)": "not checked (smoke)"}

@@ -13,10 +13,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.legend import Legend
 
-from experiments.common.plotting import verdict
+from experiments.common.plotting import FAILED_COLOUR, verdict
 from experiments.common.stats import bootstrap_interval
 
-FAILED_COLOR = "#C00000"
+FAILED_COLOR = FAILED_COLOUR
 NOT_RUN_COLOR = "0.4"
 _MARKS = {"failed": ("FAILED", FAILED_COLOR),
           "not run on this profile": ("not run on this profile", NOT_RUN_COLOR)}
