@@ -36,6 +36,7 @@ INTERVAL_95 = 1.959963984540054  # Φ⁻¹(0.975): half-width of a 95 % normal i
 _METADATA = {"png": {"Software": None},
              "pdf": {"Creator": None, "Producer": None, "CreationDate": None}}
 _formats: tuple[str, ...] = ("png", "pdf")
+_profile = "cpu"
 # What the current ``plot`` call drew and skipped (``execute`` reads both), and the optional
 # inspector that sees each figure before it is saved (the figure tests).
 _drawn: dict[str, str] = {}
@@ -51,9 +52,15 @@ def figure_formats(profile: str) -> tuple[str, ...]:
 
 def use_style(profile: str = "cpu") -> None:
     """Loads the suite's style and sets the formats ``save_figure`` writes for ``profile``."""
-    global _formats
+    global _formats, _profile
     plt.style.use(STYLE_FILE)
     _formats = figure_formats(profile)
+    _profile = profile
+
+
+def profile() -> str:
+    """The profile whose results are being drawn (figures pick that profile's tolerances)."""
+    return _profile
 
 
 def save_figure(fig: matplotlib.figure.Figure, directory: Path, stem: str) -> list[Path]:
