@@ -288,7 +288,7 @@ def test_cache_key_follows_the_compute_path_only():
 
     presentation = ["liu_scaling_claims.py", "liu_scaling_claims_paper.py", "plots_synergy.py",
                     "toy_models_plots.py", "claims.py", "report.py", "runner.py", "plotting.py",
-                    "figure_checks.py", "_plots.py", "common_plots.py"]
+                    "_plots.py", "common_plots.py"]
     compute = ["toy_models_compute.py", "phase_exact.py", "perceptron_metrics.py", "app.py",
                "results.py", "sweep.py", "claims_data.csv"]
     assert all(results.is_presentation_module(Path("x") / n) for n in presentation)
