@@ -88,6 +88,11 @@ def validate(config: Config) -> None:
                          f"allowed: integers in [gamma_min_pct={config.gamma_min_pct}, 100]")
     if config.rho_max_pct > 99:
         raise UsageError("rho_max_pct", config.rho_max_pct, "allowed: integers in [0, 99]")
+
+
+def check_grid(config: Config) -> None:
+    """Grid bounds that the theory must judge (JAX): checked at the start of ``compute``, after
+    ``--devices`` has configured JAX, not in ``validate`` (which runs before)."""
     axes = phase_exact.grid_axes(config)
     b, gamma, rho = np.meshgrid(axes["b"], axes["gamma"], axes["rho"], indexing="ij")
     with jax.enable_x64(True):
@@ -118,6 +123,7 @@ def _rows_to_json(table: dict[str, np.ndarray], rows: list[dict[str, Any]],
 
 
 def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    check_grid(config)
     grid = ctx.stage("exact_grid", lambda: phase_exact.exact_grid(config))
     decay = ctx.stage("critical_decay", lambda: phase_exact.critical_decay(config))
     table_a = phase_mc.grid_a_table(config)

@@ -208,6 +208,11 @@ def check_config(config: Config) -> None:
                          f"{config.budget_decade_max}] (the budget grid)")
     if not config.golden_lo < config.golden_hi:
         raise UsageError("golden_hi", config.golden_hi, f"allowed: numbers > {config.golden_lo}")
+
+
+def check_fit_grid(config: Config) -> None:
+    """The one check that evaluates the theory (JAX): it runs at the start of ``compute``, after
+    ``--devices`` has configured JAX, never in ``validate`` (which runs before)."""
     if not sc.fit_grid_qualifies(config):
         raise UsageError("fit_gammas", config.fit_gammas,
                          "allowed: lists giving at least one fit cell (with --fit_fanins, "
@@ -218,6 +223,7 @@ def check_config(config: Config) -> None:
 def compute(config: Config, ctx: RunContext) -> tuple[dict, dict[str, np.ndarray]]:
     """Exponent fit, synergy map with allocation, demo setting and context-window curves."""
     check_config(config)
+    check_fit_grid(config)
     arrays: dict[str, np.ndarray] = {}
     arrays.update(ctx.stage("exponent_fit", lambda: sc.exponent_fit_stage(config)))
     arrays.update(ctx.stage("synergy_map",
