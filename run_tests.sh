@@ -6,4 +6,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 source scripts/bootstrap_venv.sh
 export JAX_NUMPY_RANK_PROMOTION=raise
 ruff check theory experiments tests benchmarks
-python -m pytest "$@"
+# Two workers (the machines have 2 cores); tests sharing a whole-program fixture stay together.
+python -m pytest -n 2 --dist loadgroup "$@"

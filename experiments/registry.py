@@ -1,10 +1,10 @@
 """Every experiment that ``run_all.sh`` runs, in order, grouped by pillar.
 
-To add an experiment: write ``experiments/<pillar>/<name>.py`` defining ``EXPERIMENT`` (an
-``experiments.common.app.Experiment``) and ending in ``app_main(EXPERIMENT)`` — or, in the
-layout every experiment will take, a package ``experiments/<pillar>/<name>/`` whose
-``__init__.py`` defines ``EXPERIMENT`` and whose ``__main__.py`` calls ``app_main`` — then add
-its module path here. A new pillar also sets ``REPORT_PREAMBLE`` in its package ``__init__``.
+To add an experiment: write the package ``experiments/<pillar>/<name>/`` (``__init__.py``
+defines ``EXPERIMENT``, an ``experiments.common.app.Experiment``; ``__main__.py`` calls
+``app_main``; see the README's "Adding an experiment"), then add ``<pillar>.<name>`` here. A new
+pillar also sets ``REPORT_PREAMBLE`` in its package ``__init__``. This module imports no JAX: the
+runner reads it before starting each experiment in its own process.
 """
 
 from __future__ import annotations

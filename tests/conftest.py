@@ -44,6 +44,18 @@ def run():
     return run_program
 
 
+# Tests that share a fixture of whole-program runs stay on one pytest-xdist worker, so each such
+# fixture runs once (run_tests.sh uses two workers with --dist loadgroup); the rest spread out.
+PROGRAM_FIXTURES = {"smoke_runs": "smoke", "plots_only_runs": "smoke", "minimal_runs": "minimal"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        groups = {PROGRAM_FIXTURES[f] for f in item.fixturenames if f in PROGRAM_FIXTURES}
+        if groups:
+            item.add_marker(pytest.mark.xdist_group(sorted(groups)[-1]))
+
+
 @pytest.fixture(scope="session")
 def smoke_runs(tmp_path_factory):
     """Each experiment's smoke profile, run twice with one seed into two result folders.

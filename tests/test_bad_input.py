@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from experiments import registry
+from experiments.common.config import resolve
 from tests.conftest import SUITE_ROOT
 
 PHASE = "experiments.majority_tree.phase_diagram"
@@ -52,8 +53,6 @@ def test_every_experiment_rejects_a_bad_profile(run, module):
 @pytest.mark.parametrize("module", registry.EXPERIMENTS)
 def test_every_experiment_checks_its_fields(module):
     """Every field of every profile passes its own checks (the presets are valid input)."""
-    from experiments.common.config import resolve
-
     experiment = registry.load(module)
     for profile in experiment.profiles:
         config = resolve(experiment.profiles, profile, {}, experiment.checks)

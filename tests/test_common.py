@@ -5,13 +5,28 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 
 import jax
 import jax.numpy as jnp
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import scipy.stats
 
-from experiments.common import claims, config, report, results, stats, sweep
+from experiments import registry
+from experiments.common import (
+    claims,
+    config,
+    imports,
+    plotting,
+    report,
+    results,
+    runner,
+    stats,
+    sweep,
+)
 
 PROFILES = {"smoke": {"b": 3, "p": 0.5, "bs": [3, 5]}, "cpu": {"b": 5, "p": 0.5, "bs": [3]},
             "paper": {"b": 7, "p": 0.5, "bs": [3]}}
@@ -76,7 +91,6 @@ def test_undefined_values_are_written_as_null_and_read_back_as_nan():
 
 @pytest.mark.parametrize("dof", [1, 2, 5, 10])
 def test_chi2_tail_expansion_matches_scipy_where_both_are_finite(dof):
-    import scipy.stats
     for statistic in (150.0, 500.0, 1400.0):
         exact = scipy.stats.chi2.logsf(statistic, dof) / math.log(10)
         assert stats.chi2_log10_sf(statistic, dof, force_expansion=True) == pytest.approx(
@@ -266,10 +280,6 @@ def test_update_readme_replaces_only_the_marked_block(tmp_path):
 
 @pytest.mark.parametrize("profile", ["smoke", "cpu"])
 def test_save_figure_writes_the_profile_formats_with_stable_bytes(tmp_path, profile):
-    import matplotlib.pyplot as plt
-
-    from experiments.common import plotting
-
     def draw(directory):
         plotting.use_style(profile)
         fig, ax = plt.subplots()
@@ -283,21 +293,45 @@ def test_save_figure_writes_the_profile_formats_with_stable_bytes(tmp_path, prof
     plotting.use_style("cpu")
 
 
-def test_cache_key_follows_the_compute_path_only():
-    from pathlib import Path
+@pytest.mark.parametrize("module", registry.EXPERIMENTS)
+def test_cache_key_covers_the_experiments_own_compute_path_only(module):
+    """The cache key hashes the compute module and what it imports: never a claims or plots
+    module (a label or tolerance change recomputes nothing), never another experiment's code (an
+    edit in one experiment recomputes no other)."""
+    experiment = registry.load(module)
+    start = experiment.compute.__module__
+    pillar, name = module.split(".")
+    assert start.startswith(f"experiments.{module}.compute") or start == f"experiments.{module}"
+    closure = imports.compute_closure(start)
+    assert start in closure
+    assert not [m for m in closure if imports.is_presentation(m)]
+    own = (f"experiments.{module}", f"experiments.{module}.", f"experiments.{pillar}.shared",
+           "experiments.common.", "theory.")
+    assert [m for m in closure if not m.startswith(own)] == []
+    for data in experiment.data_files:
+        assert (results.SUITE_ROOT / data).is_file()
 
-    presentation = ["liu_scaling_claims.py", "liu_scaling_claims_paper.py", "plots_synergy.py",
-                    "toy_models_plots.py", "claims.py", "report.py", "runner.py", "plotting.py",
-                    "_plots.py", "common_plots.py"]
-    compute = ["toy_models_compute.py", "phase_exact.py", "perceptron_metrics.py", "app.py",
-               "results.py", "sweep.py", "claims_data.csv"]
-    assert all(results.is_presentation_module(Path("x") / n) for n in presentation)
-    assert not any(results.is_presentation_module(Path("x") / n) for n in compute)
+
+def test_no_import_cycles_in_the_suite():
+    assert imports.find_cycles(imports.import_graph()) == []
+
+
+def test_import_graph_finds_cycles_and_closures():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert imports.find_cycles(graph) == [["a", "b", "c"]]
+    assert imports.imports_of("experiments.common.sweep") >= {"experiments.common.results"}
+    assert "experiments.common.plotting" not in imports.compute_closure("experiments.common.app")
+
+
+def test_runner_does_not_import_jax():
+    """``run_all.sh``'s driver stays light: it starts each experiment in its own process."""
+    code = "import sys, experiments.common.runner; print('jax' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=results.SUITE_ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def test_only_selects_pillars_qualified_names_and_unique_bare_names():
-    from experiments.common import runner
-
     assert runner.select("sgd_noise.phase_diagram") == ["sgd_noise.phase_diagram"]
     assert runner.select("sgd_noise/perceptron,synergy") == ["majority_tree.synergy",
                                                              "sgd_noise.perceptron"]
@@ -317,10 +351,10 @@ def test_code_fingerprint_ignores_docstrings_and_comments_only():
 
 
 def test_only_compute_path_edits_mark_results_dirty():
-    moves = ["theory/sgd_noise.py", "experiments/sgd_noise/perceptron_sim.py", "data/x.csv",
+    moves = ["theory/sgd_noise.py", "experiments/sgd_noise/perceptron/model.py", "data/x.csv",
              "experiments/common/sweep.py", "constraints.txt"]
     stays = ["README.md", "figures/REPORT.md", "tests/test_common.py",
-             "experiments/sgd_noise/perceptron_claims.py", "experiments/common/report.py",
+             "experiments/sgd_noise/perceptron/claims.py", "experiments/common/report.py",
              "experiments/sgd_noise/rich_lazy_init/plots.py", "scripts/bootstrap_venv.sh"]
     assert all(results.affects_numbers(p) for p in moves)
     assert not any(results.affects_numbers(p) for p in stays)

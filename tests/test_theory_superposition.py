@@ -11,6 +11,7 @@ the 3-SE criterion stays honest (the tolerance widens accordingly).
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import math
 
@@ -480,8 +481,6 @@ def test_sampler_monte_carlo(p):
 
 
 def test_import_leaves_jax_config_alone():
-    import importlib
-
     before = jax.config.read("jax_enable_x64")
     importlib.reload(sp)
     assert jax.config.read("jax_enable_x64") == before

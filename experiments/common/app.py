@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import platform
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import jax
 import numpy as np
 from absl import app, flags, logging
 
 from experiments.common import claims as claims_lib
-from experiments.common import results
-from experiments.common.config import PROFILES, Check, Config, UsageError, resolve
+from experiments.common import plotting, results
+from experiments.common.config import PROFILES, Check, Config, UsageError, figure_root, resolve
 
 FLAGS = flags.FLAGS
 Metrics = dict[str, Any]
@@ -64,7 +66,8 @@ class Experiment:
       paper_figures: stems written only where the paper-only parts run (smoke, at toy size, and
         paper); the cpu profile skips them.
       x64: enable float64 before computing.
-      source_packages: folders whose sources enter the cache key.
+      data_files: data files ``compute`` reads (paths from the suite root); with the code of
+        the compute path (``compute``'s module and what it imports) they make the cache key.
       extra_outputs: other files ``plot`` writes into the figure folder (e.g. tables).
       validate: checks across fields (e.g. equal list lengths); raises ``UsageError``.
     """
@@ -78,7 +81,7 @@ class Experiment:
     plot: Callable[[Config, Metrics, Arrays, Path], None]
     figures: Sequence[str]
     x64: bool = False
-    source_packages: Sequence[str] = ("theory", "experiments/common")
+    data_files: Sequence[str] = ()
     extra_outputs: Sequence[str] = ()
     validate: Callable[[Config], None] | None = None
     paper_figures: Sequence[str] = ()
@@ -104,6 +107,7 @@ def _define_flags(experiment: Experiment) -> None:
     flags.DEFINE_integer("seed", 0, "Base random seed (Monte Carlo streams derive from it).")
     flags.DEFINE_bool("force", False, "Recompute even when cached results match the config.")
     flags.DEFINE_bool("plots_only", False, "Redraw figures from saved results; compute nothing.")
+    flags.DEFINE_alias("plots-only", "plots_only")  # the runner's spelling works here too
     flags.DEFINE_integer("devices", 1, "Devices to shard the sweep over (CPU: forced host count).")
     for field, value in experiment.profiles["cpu"].items():
         help_text = f"Override the profile's {field} (cpu preset: {value})."
@@ -173,8 +177,6 @@ def configure_compiler(profile: str) -> None:
 
 
 def _configure_devices(num_devices: int) -> None:
-    import jax
-
     if num_devices < 1:
         raise UsageError("devices", num_devices, "allowed: integers >= 1")
     if jax.config.jax_platforms in (None, "", "cpu") and num_devices > 1:
@@ -185,26 +187,36 @@ def _configure_devices(num_devices: int) -> None:
                          f"allowed: at most {jax.device_count()} on this machine")
 
 
-def figure_root(profile: str, given: str | None) -> Path:
-    if given:
-        return Path(given)
-    return Path("figures") if profile == "cpu" else Path("results") / "figures" / profile
+def capture_env() -> dict[str, Any]:
+    """Versions, platform, devices, XLA flags and git commit of this run (``env.json``)."""
+    return {
+        "versions": results.package_versions(),
+        "python": platform.python_version(),
+        "platform": jax.default_backend(),
+        "device_kind": jax.devices()[0].device_kind,
+        "device_count": jax.device_count(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        "jax_enable_x64": bool(jax.config.jax_enable_x64),
+        "jax_default_matmul_precision": str(jax.config.jax_default_matmul_precision),
+        "git_commit": results.git_commit(),
+    }
 
 
 def execute(experiment: Experiment, config: Config, *, profile: str, out: Path,
             figures: Path, num_devices: int, force: bool, plots_only: bool) -> list[dict]:
     """Computes (or loads), writes, claims and plots one run. Returns the claim dicts."""
-    import jax
-
     if experiment.x64:
         jax.config.update("jax_enable_x64", True)
     run_dir = results.RunDir(out / experiment.name / profile)
     figure_dir = figures / experiment.name
-    env = results.capture_env()
+    env = capture_env()
     key = results.cache_key(
         experiment=experiment.name, config=config, profile=profile, devices=num_devices,
         versions=env["versions"], platform=env["platform"],
-        sources=results.source_digest(*experiment.source_packages),
+        x64=experiment.x64,
+        sources=results.compute_digest(experiment.compute.__module__, experiment.data_files),
     )
     start = time.perf_counter()
     finished = run_dir.finished_key()
@@ -240,8 +252,6 @@ def execute(experiment: Experiment, config: Config, *, profile: str, out: Path,
     # compute path: the report states both.
     results.write_json(run_dir.path("derived.json"), {
         "git_commit": env["git_commit"], "cache_key_matches": run_dir.finished_key() == key})
-    from experiments.common import plotting
-
     plotting.use_style(profile)
     with plotting.recording(claim_dicts) as drawn:
         experiment.plot(config, metrics, arrays, figure_dir)
@@ -287,8 +297,6 @@ def summarize(name: str, profile: str, claim_dicts: list[dict]) -> str:
 
 def app_main(experiment: Experiment) -> None:
     """Entry point of an experiment program (``python -m experiments.<pillar>.<name>``)."""
-    import jax
-
     _define_flags(experiment)
     if hasattr(jax.config, "config_with_absl"):  # JAX's own flags (--jax_enable_x64, ...) too
         jax.config.config_with_absl()

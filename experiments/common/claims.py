@@ -160,6 +160,40 @@ def make_claim(*, profile: str, check_on: Sequence[str] = ("cpu", "paper"), pass
                  note=note, details=details, **fields)
 
 
+def rounded(value: Any, digits: int = 4) -> Any:
+    """A saved number rounded to ``digits`` significant digits for a claim's fields.
+
+    Undefined values (None, NaN, ±inf, the strings JSON stores them as) become None, so a claim
+    never carries a number that is not one; lists and tuples are rounded element by element;
+    booleans and other non-numbers pass through unchanged.
+    """
+    if isinstance(value, list | tuple):
+        return [rounded(v, digits) for v in value]
+    if value is None or isinstance(value, str):
+        return None if value in (None, "nan", "inf", "-inf") else value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        try:
+            value = float(value)  # numpy scalars
+        except (TypeError, ValueError):
+            return value
+    value = float(value)
+    return float(f"{value:.{digits}g}") if math.isfinite(value) else None
+
+
+def provenance(tags: str, where: str, *, allowed: Sequence[str], paper: str = "") -> str:
+    """A claim's ``source``, led by its provenance tag(s): ``[paper] Bahri et al. 2021, Eq. 4``.
+
+    ``tags`` is comma-separated; each must be one of the pillar's ``allowed`` tags (a typo
+    raises). ``paper``, when given, is named before ``where``.
+    """
+    names = [t.strip() for t in tags.split(",")]
+    unknown = [t for t in names if t not in allowed]
+    if unknown:
+        raise ValueError(f"unknown provenance tag(s) {unknown}; allowed: {sorted(allowed)}")
+    lead = " ".join(f"[{t}]" for t in names)
+    return f"{lead} {paper}, {where}" if paper else f"{lead} {where}"
+
+
 # --- formatting shared by validation and the report ----------------------------------------
 
 

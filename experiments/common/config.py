@@ -9,6 +9,7 @@ the app turns into exit status 2 and one line naming the flag, the value and wha
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 PROFILES = ("smoke", "cpu", "paper")
@@ -164,3 +165,10 @@ def minimal_overrides(preset: Mapping[str, Any], checks: Mapping[str, Check],
         except UsageError as error:
             overrides.pop(error.flag if error.flag in overrides else next(iter(overrides)))
     return overrides
+
+
+def figure_root(profile: str, given: str | None) -> Path:
+    """Where figures go: ``given``, else ``figures/`` on cpu and ``results/figures/<profile>/``."""
+    if given:
+        return Path(given)
+    return Path("figures") if profile == "cpu" else Path("results") / "figures" / profile

@@ -22,18 +22,18 @@ import io
 import json
 import math
 import os
-import platform
-import re
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-SUITE_ROOT = Path(__file__).resolve().parents[2]
+from experiments.common import imports
+
+SUITE_ROOT = imports.SUITE_ROOT
 _VERSIONED_PACKAGES = ("jax", "jaxlib", "flax", "optax", "numpyro", "numpy", "scipy", "matplotlib")
 
 
@@ -135,7 +135,8 @@ def affects_numbers(path: str) -> bool:
     top = path.split("/", 1)[0]
     if top in ("theory", "data"):
         return True
-    return top == "experiments" and not is_presentation_module(Path(path))
+    return (top == "experiments" and path.endswith(".py")
+            and not imports.is_presentation(imports.module_name(SUITE_ROOT / path)))
 
 
 def git_commit() -> str:
@@ -155,34 +156,6 @@ def git_commit() -> str:
         return "unknown"
 
 
-def capture_env() -> dict[str, Any]:
-    import jax
-
-    return {
-        "versions": package_versions(),
-        "python": platform.python_version(),
-        "platform": jax.default_backend(),
-        "device_kind": jax.devices()[0].device_kind,
-        "device_count": jax.device_count(),
-        "machine": platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "xla_flags": os.environ.get("XLA_FLAGS", ""),
-        "jax_enable_x64": bool(jax.config.jax_enable_x64),
-        "jax_default_matmul_precision": str(jax.config.jax_default_matmul_precision),
-        "git_commit": git_commit(),
-    }
-
-
-# Claims, figures and the report are re-derived from saved metrics on every run, so their modules
-# stay out of the cache key: a tolerance or a label change never recomputes a simulation.
-_PRESENTATION = re.compile(r"(^|_)(claims|plots)(_|$)|^(report|runner|plotting)$")
-
-
-def is_presentation_module(path: Path) -> bool:
-    """True for a claims, plots, report, runner or figure-check module (not the compute path)."""
-    return path.suffix == ".py" and bool(_PRESENTATION.search(path.stem))
-
-
 def code_fingerprint(source: bytes) -> bytes:
     """The code of a Python source without its docstrings and comments (an AST dump).
 
@@ -200,23 +173,23 @@ def code_fingerprint(source: bytes) -> bytes:
     return ast.dump(tree, include_attributes=False).encode()
 
 
-def source_digest(*packages: str) -> str:
-    """Hash of the compute path's code and data files (``.py``, ``.json``, ``.csv``) under the
-    given folders (relative to the suite root).
+def compute_digest(module: str, data_files: Sequence[str] = ()) -> str:
+    """Hash of the code an experiment's compute path runs, and of the data files it reads.
 
-    Part of the cache key, so editing the model, the theory or a shipped data file invalidates
-    cached results; claims, plots and report modules do not (see ``is_presentation_module``),
-    nor do docstrings and comments (see ``code_fingerprint``).
+    ``module`` is where its ``compute`` lives; the hash covers that module and every suite module
+    it imports, transitively, except claims and plots (``imports.compute_closure``), without
+    docstrings and comments (``code_fingerprint``), plus ``data_files`` (paths relative to the
+    suite root). Part of the cache key: editing one experiment's model recomputes that
+    experiment only, and a label, tolerance or docstring change recomputes nothing.
     """
     digest = hashlib.sha256()
-    for package in packages:
-        root = SUITE_ROOT / package
-        files = [p for ext in ("*.py", "*.json", "*.csv") for p in root.rglob(ext)
-                 if not is_presentation_module(p)]
-        for path in sorted(files):
-            digest.update(str(path.relative_to(SUITE_ROOT)).encode())
-            data = path.read_bytes()
-            digest.update(code_fingerprint(data) if path.suffix == ".py" else data)
+    for name in imports.compute_closure(module):
+        path = imports.module_file(name)
+        digest.update(name.encode())
+        digest.update(code_fingerprint(path.read_bytes()))
+    for name in sorted(data_files):
+        digest.update(name.encode())
+        digest.update((SUITE_ROOT / name).read_bytes())
     return digest.hexdigest()
 
 
@@ -255,3 +228,9 @@ class RunDir:
     def clear_stages(self) -> None:
         for path in self.path("stages").glob("*.npz"):
             path.unlink()
+
+
+def format_seconds(seconds: float) -> str:
+    """``83.2`` -> ``1:23`` (minutes:seconds; long runs show e.g. ``66:40``)."""
+    minutes, sec = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{sec:02d}"

@@ -20,10 +20,8 @@ from pathlib import Path
 
 from experiments import registry
 from experiments.common import report
-from experiments.common.app import figure_root
-from experiments.common.config import PROFILES
-from experiments.common.results import SUITE_ROOT
-from experiments.common.sweep import format_seconds
+from experiments.common.config import PROFILES, figure_root
+from experiments.common.results import SUITE_ROOT, format_seconds
 
 
 class _Parser(argparse.ArgumentParser):

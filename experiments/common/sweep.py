@@ -21,6 +21,8 @@ import numpy as np
 from absl import logging
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from experiments.common.results import format_seconds
+
 
 def grid_sharding(num_devices: int) -> NamedSharding | None:
     """Sharding that splits the leading (grid) axis over the first ``num_devices`` devices."""
@@ -42,11 +44,6 @@ def _pad_rows(array: np.ndarray, size: int) -> np.ndarray:
         return array
     reps = np.repeat(array[-1:], size - array.shape[0], axis=0)
     return np.concatenate([array, reps], axis=0)
-
-
-def format_seconds(seconds: float) -> str:
-    minutes, sec = divmod(int(round(seconds)), 60)
-    return f"{minutes}:{sec:02d}"
 
 
 def run_sweep(
