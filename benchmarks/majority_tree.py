@@ -21,14 +21,14 @@ import numpy as np
 
 jax.config.update("jax_enable_x64", True)
 
-from experiments.majority_tree import mc_binary  # noqa: E402
-from experiments.majority_tree.common import threshold_u32  # noqa: E402
+from experiments.majority_tree.shared import binary_monte_carlo as mc_binary  # noqa: E402
+from theory.superposition import sampler_thresholds  # noqa: E402
 
 
 def numpy_one_config(rng: np.random.Generator, p0: float, gamma: float, rho: float, *, b: int,
                      depth: int, trials: int, t_chunk: int) -> np.ndarray:
     """The same generative model, one configuration, plain NumPy (the baseline)."""
-    t_leaf, t_flip, t_shock = (threshold_u32(v) for v in (p0, (1 - gamma) / 2, rho))
+    t_leaf, t_flip, t_shock = (sampler_thresholds(v) for v in (p0, (1 - gamma) / 2, rho))
     counts = np.zeros(depth + 1, np.int64)
     for _ in range(trials // t_chunk):
         x = rng.integers(0, 2**32, (t_chunk, b**depth), dtype=np.uint32) < t_leaf

@@ -1,0 +1,1 @@
+"""Code shared by the majority-tree experiments: provenance, statistics, flags, MC, plot style."""

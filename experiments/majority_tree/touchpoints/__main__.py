@@ -1,0 +1,7 @@
+"""``python -m experiments.majority_tree.touchpoints``: the experiment as an absl program."""
+
+from experiments.common.app import app_main
+from experiments.majority_tree.touchpoints import EXPERIMENT
+
+if __name__ == "__main__":
+    app_main(EXPERIMENT)
