@@ -6,9 +6,9 @@ Trains the same set of models (n = 1000 features with p_i ∝ 1/i, widths m ∈ 
 63, 100}, three weight decays γ ∈ {−1, 1/9, 1}, batch 2048) two ways and prints model-steps per
 second of each and their ratio:
 
-(a) this suite's sweep (``experiments.superposition._liu.train_sweep``): per width one jitted
-    program, ``lax.scan`` over steps, ``vmap`` over the three γ, data drawn on device with one
-    32-bit word per entry and shared by the models of a step (common random numbers);
+(a) this suite's sweep (``experiments.superposition.liu_scaling.model.train_sweep``): per width
+    one jitted program, ``lax.scan`` over steps, ``vmap`` over the three γ, data drawn on device
+    with one 32-bit word per entry and shared by the models of a step (common random numbers);
 (b) the paper's released-code pattern (PyTorch on CPU; ``benchmarks/superposition_torch.py``): a
     Python loop over models and steps, a fresh batch per model and step from two uniforms, the
     modified AdamW. Needs the optional extra: ``pip install -c constraints.txt -e .[bench]``;
@@ -42,8 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import superposition_torch  # noqa: E402
 
-from experiments.superposition import _liu  # noqa: E402
-from experiments.superposition._data import thresholds_to_device  # noqa: E402
+from experiments.superposition.liu_scaling import model as liu_model  # noqa: E402
+from experiments.superposition.shared.sampler import thresholds_to_device  # noqa: E402
 from theory.superposition import feature_probabilities  # noqa: E402
 
 WIDTHS = (10, 15, 25, 39, 63, 100)
@@ -59,7 +59,7 @@ def time_sweep(p: np.ndarray, *, batch: int, steps: int, warmup: int) -> tuple[f
     def run_all(seed: int) -> float:
         start = time.perf_counter()
         for m in WIDTHS:
-            out = _liu.train_sweep(thresholds, gammas, jax.random.key(seed), m=m, batch=batch,
+            out = liu_model.train_sweep(thresholds, gammas, jax.random.key(seed), m=m, batch=batch,
                                    steps=steps, warmup=warmup, lr_w=1e-2, lr_b=1e-2,
                                    curve_every=steps)
             out["W"].block_until_ready()

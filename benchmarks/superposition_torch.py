@@ -14,13 +14,14 @@ import time
 
 import numpy as np
 
+try:
+    import torch
+except ImportError:  # the optional [bench] extra is not installed
+    torch = None
+
 
 def torch_available() -> bool:
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return torch is not None
 
 
 def learning_rate(step: int, *, peak: float, warmup: int, steps: int) -> float:
@@ -35,8 +36,6 @@ def learning_rate(step: int, *, peak: float, warmup: int, steps: int) -> float:
 def train_one(p: np.ndarray, m: int, gamma: float, *, batch: int, steps: int, warmup: int,
               lr: float = 1e-2, seed: int = 0) -> float:
     """Trains one model; returns its final training loss (sum over features)."""
-    import torch
-
     gen = torch.Generator().manual_seed(seed)
     n = p.size
     probs = torch.as_tensor(p, dtype=torch.float32)
@@ -71,8 +70,6 @@ def train_one(p: np.ndarray, m: int, gamma: float, *, batch: int, steps: int, wa
 def time_models(p: np.ndarray, widths: list[int], gammas: list[float], *, batch: int,
                 steps: int, warmup: int, threads: int) -> tuple[float, int]:
     """Wall seconds to train every (m, γ) model one after another, and the model-steps done."""
-    import torch
-
     torch.set_num_threads(threads)
     start = time.perf_counter()
     for m in widths:

@@ -1,0 +1,2 @@
+"""The networks ``effective_features`` trains: the sparse autoencoder (``sae``) and the
+multi-task sparse-parity MLP with dropout (``parity_mlp``)."""

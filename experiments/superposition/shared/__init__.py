@@ -1,0 +1,1 @@
+"""Code the superposition experiments share: feature sampler, TMS toy model, figure style."""

@@ -1,0 +1,195 @@
+"""Tests of the liu_scaling model code (spec superposition.md §7.2): the hand-written Liu AdamW
+against optax and jax.grad, the schedule, the sampler, the ideal weak model, vmap cell == single
+run, power-law fits and bad flags."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+import scipy.stats
+
+from experiments.common.config import UsageError, resolve
+from experiments.common.stats import power_law_fit
+from experiments.superposition import liu_scaling
+from experiments.superposition.liu_scaling import model as liu_model
+from experiments.superposition.shared.sampler import features_from_bits, sample_features
+from tests.conftest import run_program
+from theory import superposition as th
+
+MODULE = "experiments.superposition.liu_scaling"
+
+
+def _params(key, n=12, m=3):
+    k1, k2 = jax.random.split(key)
+    return liu_model.init_params(k1, n, m), jax.random.normal(k2, (32, n)) ** 2
+
+
+def test_init_statistics():
+    params = liu_model.init_params(jax.random.key(0), 4000, 50)
+    norms = np.linalg.norm(np.asarray(params.W), axis=1)
+    assert abs(norms.mean() - 1.0) < 0.02
+    assert abs(float(params.b.std()) - 1.0) < 0.05 and abs(float(params.b.mean())) < 0.05
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.1, 1.0])
+def test_liu_adamw_equals_optax_adamw_for_nonnegative_gamma(gamma):
+    params, x = _params(jax.random.key(1))
+    lr = 0.01
+    opt = optax.adamw(lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=gamma,
+                      mask=liu_model.Params(True, False))
+    opt_state = opt.init(params)
+    mine, state = params, liu_model.init_adam(params)
+    ref = params
+    for step in range(1, 4):
+        g = jax.grad(liu_model.objective)(mine, x, 1.0)
+        mine, state = liu_model.liu_update(mine, state, g, jnp.float32(gamma), lr, lr, step)
+        g_ref = jax.grad(liu_model.objective)(ref, x, 1.0)
+        updates, opt_state = opt.update(g_ref, opt_state, ref)
+        ref = optax.apply_updates(ref, updates)
+        for a, b in zip(mine, ref, strict=True):
+            np.testing.assert_allclose(a, b, atol=1e-6, rtol=0)
+
+
+def test_growth_increment_is_gradient_step_on_unit_norm_penalty():
+    w = jax.random.normal(jax.random.key(2), (20, 5), jnp.float32) * 1.7
+    gamma, lr = jnp.float32(-0.7), 0.03
+
+    def penalty(w):
+        return 0.5 * jnp.sum((jnp.linalg.norm(w, axis=1) - 1.0) ** 2)
+
+    expected = -lr * abs(float(gamma)) * jax.grad(penalty)(w)
+    np.testing.assert_allclose(liu_model.decay_increment(w, gamma, lr), expected, atol=1e-7, rtol=0)
+    unit = w / jnp.linalg.norm(w, axis=1, keepdims=True)
+    assert float(jnp.max(jnp.abs(liu_model.decay_increment(unit, gamma, lr)))) < 1e-7
+    # γ ≥ 0 is plain decoupled decay.
+    np.testing.assert_allclose(liu_model.decay_increment(w, jnp.float32(0.5), lr), -lr * 0.5 * w,
+                               rtol=1e-6)
+
+
+def test_schedule_endpoints():
+    peak, warm, total = 0.01, 500, 5000
+    lr = lambda s: float(liu_model.schedule(s, peak, warm, total))  # noqa: E731
+    assert lr(warm) == pytest.approx(peak, rel=1e-6)
+    assert lr(total) == pytest.approx(0.05 * peak, rel=1e-5)
+    assert lr(1) == pytest.approx(peak / warm, rel=1e-6)
+    assert lr(warm + 1) < peak and lr(warm + 1) > 0.999 * peak
+
+
+def test_ideal_weak_model_matches_weak_regime_loss():
+    n, m, batches, batch = 200, 10, 32, 2048
+    p = th.feature_probabilities(n, 1.0)
+    w = jnp.zeros((n, m)).at[jnp.arange(m), jnp.arange(m)].set(1.0)
+    b = jnp.where(jnp.arange(n) < m, 0.0, jnp.asarray(p, jnp.float32))
+    thr = jnp.asarray(th.sampler_thresholds(p))
+
+    @jax.jit
+    def losses(key):
+        x = sample_features(key, thr[None, :], batch, liu_model.V_MAX)
+        err = liu_model.forward(liu_model.Params(w, b), x) - x
+        return jnp.sum(err * err, axis=1)
+
+    per = np.concatenate([np.asarray(losses(jax.random.key(i)), np.float64)
+                          for i in range(batches)])
+    se = per.std(ddof=1) / np.sqrt(per.size)
+    assert abs(per.mean() - th.weak_regime_loss(p, m)) < 3 * se
+
+
+def test_sampler_frequencies_means_and_rarest_feature():
+    p_rare = float(th.feature_probabilities(1000, 2.0)[-1])  # 6.08e-7, trap 5
+    p = np.array([1e-4, 0.01, 0.5, 1.0, p_rare])
+    thr = jnp.asarray(th.sampler_thresholds(p))
+    draws = 2 ** 21
+    x = np.concatenate([np.asarray(sample_features(jax.random.key(10 + i), thr[None, :], draws // 4,
+                                                   2.0))
+                        for i in range(4)])
+    active = x > 0
+    freq = active.mean(0)
+    se = np.sqrt(np.maximum(p * (1 - p), 1.0 / draws) / draws)
+    assert np.all(np.abs(freq - p) <= 3 * se)
+    for j in range(4):
+        vals = x[active[:, j], j]
+        assert abs(vals.mean() - 1.0) <= 3 * vals.std(ddof=1) / np.sqrt(vals.size)
+    assert scipy.stats.kstest(x[active[:, 2], 2] / 2.0, "uniform").pvalue > 1e-3
+    # The rarest feature: every word below its threshold gives a distinct value level, and the
+    # conditional mean is exact (a float32 uniform would give 5 levels and a 15 % high mean).
+    t = int(th.sampler_thresholds(np.array([p_rare]))[0])
+    words = jnp.arange(t, dtype=jnp.uint32)[:, None]
+    vals = np.asarray(features_from_bits(words, jnp.asarray([[t]], jnp.uint32), 2.0))[:, 0]
+    assert np.unique(vals).size == t and np.all(vals > 0) and np.all(vals <= 2.0)
+    assert vals.mean() == pytest.approx(1.0, rel=1e-5)
+    assert int(th.sampler_thresholds(np.array([1.0]))[0]) == 2 ** 32 - 1
+
+
+def _run_one(threshold, gamma, init_key, data_key, *, m, batch, steps, warmup, lr):
+    """Reference single run without any vmap (same functions, same keys)."""
+    n = threshold.shape[0]
+    params = liu_model.init_params(init_key, n, m)
+
+    def step_fn(carry, step):
+        p, st = carry
+        bits = jax.random.bits(jax.random.fold_in(data_key, step), (batch, n), jnp.uint32)
+        x = features_from_bits(bits, threshold[None, :], liu_model.V_MAX)
+        g = jax.grad(liu_model.objective)(p, x, jnp.float32(1.0))
+        eta = liu_model.schedule(step, jnp.float32(lr), jnp.float32(warmup), steps)
+        p, st = liu_model.liu_update(p, st, g, gamma, eta, eta, step)
+        return (p, st), None
+
+    (params, _), _ = jax.lax.scan(step_fn, (params, liu_model.init_adam(params)),
+                                  jnp.arange(1, steps + 1))
+    return params
+
+
+def test_vmap_cell_equals_single_run():
+    n, m = 40, 4
+    probs = [th.feature_probabilities(n, a) for a in (0.5, 1.0, 1.5)]
+    thr = jnp.asarray(np.stack([th.sampler_thresholds(p) for p in probs]))
+    gammas = jnp.asarray([-1.0, 5 / 9, 0.1], jnp.float32)
+    key = jax.random.key(3)
+    kw = dict(m=m, batch=16, steps=30, warmup=10, lr_w=1e-2, lr_b=1e-2, curve_every=10)
+    sweep = liu_model.train_sweep(thr, gammas, key, **kw)
+    alone = liu_model.train_sweep(thr[1:2], gammas[1:2], key, init_ids=jnp.array([1]), **kw)
+    for name in ("W", "b", "curve"):
+        np.testing.assert_array_equal(sweep[name][1], alone[name][0])
+    init_key = jax.random.fold_in(jax.random.fold_in(key, liu_model.INIT_STREAM), 1)
+    ref = jax.jit(lambda t, g: _run_one(
+        t, g, init_key, jax.random.fold_in(key, liu_model.DATA_STREAM), m=m, batch=16, steps=30,
+        warmup=10, lr=1e-2))(thr[1], gammas[1])
+    # Without any vmap XLA:CPU uses unbatched dot kernels: equal up to float32 rounding.
+    np.testing.assert_allclose(sweep["W"][1], ref.W, atol=1e-5, rtol=0)
+    np.testing.assert_allclose(sweep["b"][1], ref.b, atol=1e-5, rtol=0)
+
+
+def test_power_law_fit_recovers_exponent():
+    m = np.array([10, 15, 25, 39, 63, 100], float)
+    exact = power_law_fit(m, 3.0 * m ** -1.2)
+    assert exact.slope == pytest.approx(-1.2, abs=1e-12) and exact.r_squared == pytest.approx(1)
+    rng = np.random.default_rng(0)
+    slopes = [power_law_fit(m, 3.0 * m ** -1.2 * np.exp(0.05 * rng.standard_normal(6)))
+              for _ in range(400)]
+    z = (np.mean([f.slope for f in slopes]) + 1.2) / (np.std([f.slope for f in slopes]) / 20)
+    assert abs(z) < 4
+    assert np.mean([f.slope_se for f in slopes]) == pytest.approx(np.std([f.slope for f in
+                                                                         slopes]), rel=0.2)
+
+
+BAD_FLAGS = {"series_alpha": [-0.5, 1.0, 1.0], "series_gamma": [-1.0, -1.0, 2.5],
+             "ms": [10, 1000], "large_ms": [0, 8], "E": 8.0}
+
+
+@pytest.mark.parametrize("field", sorted(BAD_FLAGS))
+def test_bad_values_raise_usage_error(field):
+    with pytest.raises(UsageError) as error:
+        config = resolve(liu_scaling.PROFILES, "cpu", {field: BAD_FLAGS[field]},
+                         liu_scaling.CHECKS)
+        liu_scaling.validate(config)
+    assert f"--{field}=" in str(error.value) and "allowed" in str(error.value)
+
+
+def test_bad_flag_exits_2_with_one_line():
+    proc = run_program(MODULE, "--profile=cpu", "--E=8.0", "--out=/nonexistent/never")
+    assert proc.returncode == 2, proc.stderr
+    lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and "--E=8.0" in lines[0], lines
