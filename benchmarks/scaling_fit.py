@@ -3,7 +3,7 @@
     python benchmarks/scaling_fit.py [--quick] [--steps 500]
 
 Runs Hoffmann's full 4500-point grid of initialisations (``--quick``: 256 of them) on Epoch's
-240 points: (1) all starts at once with ``experiments.scaling_laws.fit.lbfgs_fit`` (one
+240 points: (1) all starts at once with ``experiments.scaling_laws.shared.fit.lbfgs_fit`` (one
 ``jit(vmap)`` of the one-evaluation-per-step L-BFGS under ``lax.scan``, closed-form gradient),
 (2) the same starts one at a time with ``scipy.optimize.minimize(method="L-BFGS-B")`` and the
 exact gradient (jitted ``jax.value_and_grad``), as per-start research code does. Prints both
@@ -22,8 +22,8 @@ import numpy as np
 
 jax.config.update("jax_enable_x64", True)
 
-from experiments.scaling_laws import chinchilla_fit_analysis as an  # noqa: E402
-from experiments.scaling_laws import fit  # noqa: E402
+from experiments.scaling_laws.chinchilla_fit.compute import load_data  # noqa: E402
+from experiments.scaling_laws.shared import fit  # noqa: E402
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="256 random grid starts")
     parser.add_argument("--steps", type=int, default=500, help="evaluations per start (JAX)")
     args = parser.parse_args()
-    raw = an.load_data()
+    raw = load_data()
     keep = raw["keep"]
     data = fit.make_data(raw["N"][keep], raw["D"][keep], raw["loss"][keep])
     starts = (fit.chinchilla_grid(256, jax.random.key(0)) if args.quick

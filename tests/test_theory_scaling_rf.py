@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from scipy.spatial import cKDTree  # noqa: E402
 
-from experiments.scaling_laws import rf_model as rf  # noqa: E402
+from experiments.scaling_laws.bahri_regimes import model as rf  # noqa: E402
 from theory import scaling as th_all  # noqa: E402
 from theory import scaling_rf as th  # noqa: E402
 

@@ -1,0 +1,7 @@
+"""``python -m experiments.scaling_laws.law_forms``: the experiment as an absl program."""
+
+from experiments.common.app import app_main
+from experiments.scaling_laws.law_forms import EXPERIMENT
+
+if __name__ == "__main__":
+    app_main(EXPERIMENT)

@@ -1,0 +1,1 @@
+"""Code shared by the experiments of the scaling-law pillar (fits, provenance, figure style)."""
