@@ -114,7 +114,7 @@ EXPERIMENT = Experiment(
     compute=run,
     make_claims=make_claims,
     plot=plot,
-    figures=FIGURES,
+    figures=FIGURES, data_files=("data/kim2025_scaling_agents.json",),
     x64=True,
     extra_outputs=("touchpoints_table.md",),
 )

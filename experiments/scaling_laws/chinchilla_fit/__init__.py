@@ -71,5 +71,5 @@ EXPERIMENT = Experiment(
     description="Chinchilla Approach 3 refit on Epoch's digitised data: multi-start L-BFGS, "
                 "bootstrap, NUTS, compute-optimal exponents, mean-vs-sum bug, recovery.",
     profiles=PROFILES, checks=CHECKS, compute=run_compute, make_claims=make_claims, plot=plot,
-    figures=FIGURES, x64=True,
+    figures=FIGURES, x64=True, data_files=("data/scaling_laws/chinchilla_fig4_epoch.csv",),
 )
