@@ -17,12 +17,10 @@ import math
 from typing import Any
 
 import numpy as np
-import scipy.stats
 
 from experiments.common.claims import Claim, format_number, make_claim, rounded, underpowered
 from experiments.common.results import as_float
 from experiments.superposition.shared.provenance import source
-from theory import superposition_geometry as geo
 
 PAPER = "Bereska et al. 2025 (arXiv:2512.13568)"
 CI = "95% paired bootstrap over models"
@@ -45,15 +43,6 @@ def _corr(c: dict[str, Any]) -> dict[str, Any]:
 def _claim(profile: str, name: str, label: str, where: str, **fields: Any) -> Claim:
     return make_claim(profile=profile, id=f"effective_features.{name}",
                       source=source(label, where), label=label, **fields)
-
-
-def _spearman_interval(rho: float, n: int) -> list[float] | None:
-    """95 % Fisher-z interval of a Spearman ρ over n points (variance 1.06/(n − 3))."""
-    if not math.isfinite(rho) or n <= 3 or abs(rho) >= 1:
-        return None
-    half = 1.96 * math.sqrt(1.06 / (n - 3))
-    z = math.atanh(rho)
-    return [math.tanh(z - half), math.tanh(z + half)]
 
 
 def _toy_claims(config: Any, m: dict[str, Any], profile: str) -> list[Claim]:
@@ -103,7 +92,7 @@ def _toy_claims(config: Any, m: dict[str, Any], profile: str) -> list[Claim]:
     densest = float(frob[np.argmax(dens)])
     sparse = frob[dens <= 0.003]
     n_feat, n_hid = toy["n_features"], toy["n_hidden"]
-    dense_theory = geo.psi_frobenius(np.eye(n_feat, n_hid))  # top-N projection: ψ_Frob = 1
+    dense_theory = toy["psi_frob_dense_theory"]  # top-N projection: ψ_Frob = 1
     ok = 0.9 <= densest <= 1.1 and sparse.size > 0 and bool(np.all(sparse >= 2.4))
     claims.append(_claim(
         profile, "psi_frob_range", "paper", f"Elhage et al. 2022 20 → 5 values; {PAPER}, §5.1",
@@ -142,48 +131,37 @@ def _toy_claims(config: Any, m: dict[str, Any], profile: str) -> list[Claim]:
 def _monotone_claim(toy: dict[str, Any], profile: str, note: str) -> Claim:
     bound = 0.85 if profile == "paper" else 0.8
     rho = as_float(toy["spearman_psi_sae_vs_inv_density"])
-    inv = np.asarray(toy["inv_density"], float)
-    sae, ref = np.asarray(toy["psi_sae"], float), np.asarray(toy["psi_ref"], float)
-    count = inv.size
-    order = np.argsort(inv)
-    third = order[-max(count // 3, 1):]
-    rho_ref = float(scipy.stats.spearmanr(inv, ref).statistic) if count > 2 else math.nan
-    beyond = ref > 2.2  # past the antipodal-pair value ψ = 2
-    high = (f" Models with ψ_ref > 2.2 ({int(beyond.sum())}): median ψ_SAE "
-            f"{format_number(float(np.median(sae[beyond])), 3)} vs ψ_ref "
-            f"{format_number(float(np.median(ref[beyond])), 3)}." if beyond.any() else "")
-    dense_part = order[:count - count // 3]
-    rho_dense = (float(scipy.stats.spearmanr(inv[dense_part], sae[dense_part]).statistic)
-                 if dense_part.size > 2 else math.nan)
+    count = len(toy["inv_density"])
+    diag = toy["monotone_diagnostics"]
+    rho_ref = as_float(diag["spearman_psi_ref_vs_inv_density"])
+    beyond = diag["beyond_2.2_count"]  # past the antipodal-pair value ψ = 2
+    high = (f" Models with ψ_ref > 2.2 ({beyond}): median ψ_SAE "
+            f"{format_number(as_float(diag['beyond_2.2_median_psi_sae']), 3)} vs ψ_ref "
+            f"{format_number(as_float(diag['beyond_2.2_median_psi_ref']), 3)}." if beyond else "")
+    rho_dense = as_float(diag["spearman_psi_sae_vs_inv_density_without_sparsest_third"])
+    third_sae = as_float(diag["sparsest_third_median_psi_sae"])
+    third_ref = as_float(diag["sparsest_third_median_psi_ref"])
     return _claim(
         profile, "psi_monotone", "paper", f"{PAPER}, §5.1 (F from N to M)", kind="qualitative",
         statement="ψ_SAE grows with sparsity", expected="ρ ≈ 1 (increasing)",
-        measured=rounded(rho, 3), interval=_spearman_interval(rho, count),
+        measured=rounded(rho, 3), interval=toy["spearman_psi_sae_vs_inv_density_ci"],
         interval_kind=f"95% Fisher-z interval, {count} models",
         context=f"Spearman ρ(1/(1 − S), ψ_SAE); ψ_ref: {format_number(rho_ref, 3)}",
         tolerance=f"ρ ≥ {bound}",
         tolerance_source="provisional, from the paper's 'F from N to M'",
         passed=rho >= bound,
         reason=(f"ψ_SAE levels off in the sparsest third (median "
-                f"{format_number(float(np.median(sae[third])), 3)} vs ψ_ref "
-                f"{format_number(float(np.median(ref[third])), 3)}); ρ = {format_number(rho, 3)}"),
+                f"{format_number(third_sae, 3)} vs ψ_ref "
+                f"{format_number(third_ref, 3)}); ρ = {format_number(rho, 3)}"),
         note=note + high + " At 1 − S = 0.001 only about 2 % of the 10 000 samples have an "
                            "active feature, so F rests on about 200 activations.",
         details={"ρ(1/(1 − S), ψ_SAE)": rounded(rho, 3), "ρ(1/(1 − S), ψ_ref)": rounded(rho_ref, 3),
                  "ρ without the sparsest third": rounded(rho_dense, 3),
-                 "sparsest third, median ψ_SAE": rounded(np.median(sae[third]), 3),
-                 "sparsest third, median ψ_ref": rounded(np.median(ref[third]), 3),
-                 "sparsest third, median dead-atom fraction": rounded(np.median(np.asarray(
-                     toy["dead_fraction"], float)[third]), 3),
+                 "sparsest third, median ψ_SAE": rounded(third_sae, 3),
+                 "sparsest third, median ψ_ref": rounded(third_ref, 3),
+                 "sparsest third, median dead-atom fraction": rounded(
+                     diag["sparsest_third_median_dead_fraction"], 3),
                  "paper": "increasing", "theory": "n/a (monotone trend)"})
-
-
-def _seed_stats(w: dict[str, Any], i: int) -> tuple[float, float]:
-    """Seed mean and its standard error of F at rate index i (NaN SE for one seed)."""
-    values = np.asarray([as_float(v) for v in w["F"][i]], float)
-    if values.size < 2:
-        return float(values.mean()), math.nan
-    return float(values.mean()), float(values.std(ddof=1) / math.sqrt(values.size))
 
 
 def _dropout_claims(config: Any, m: dict[str, Any], profile: str) -> list[Claim]:
@@ -195,11 +173,10 @@ def _dropout_claims(config: Any, m: dict[str, Any], profile: str) -> list[Claim]
     base, top = rates.index(float(drop["base_rate"])), rates.index(float(drop["top_rate"]))
     widths = drop["widths"]
     rhos = {f"h={h}": as_float(w["spearman_rate_vs_F"]) for h, w in widths.items()}
-    stats = {f"h={h}": (_seed_stats(w, base), _seed_stats(w, top)) for h, w in widths.items()}
-    drops = {h: (b[0] - t[0], math.hypot(b[1], t[1])) for h, (b, t) in stats.items()}
-    ratio = {h: t[0] / b[0] for h, (b, t) in stats.items()}
-    ratio_se = {h: ratio[h] * math.hypot(b[1] / b[0], t[1] / t[0])
-                for h, (b, t) in stats.items()}
+    drops = {f"h={h}": (w["drop_top_vs_base"], as_float(w["drop_top_vs_base_se"]))
+             for h, w in widths.items()}
+    ratio = {f"h={h}": w["F_seed_mean"][top] / w["F_seed_mean"][base] for h, w in widths.items()}
+    ratio_se = {f"h={h}": as_float(w["ratio_top_to_base_se"]) for h, w in widths.items()}
     seeds = min((len(w["F"][base]) for w in widths.values()), default=0)
     bound = -0.8 if paper else -0.7
     worst = max(rhos, key=rhos.get) if rhos else ""
@@ -242,17 +219,17 @@ def _dropout_claims(config: Any, m: dict[str, Any], profile: str) -> list[Claim]
                                            for k, v in ratio.items()},
                  "paper": "min over h of F(max rate)/F(0) ≈ 0.5",
                  "theory": "n/a (no closed form)"}))
-    claims.append(_capacity_claim(widths, ratio, ratio_se, note, profile))
+    claims.append(_capacity_claim(widths, drop["capacity_gap"], ratio, note, profile))
     return claims
 
 
-def _capacity_claim(widths: dict[str, Any], ratio: dict[str, float],
-                    ratio_se: dict[str, float], note: str, profile: str) -> Claim:
+def _capacity_claim(widths: dict[str, Any], saved: dict[str, Any] | None,
+                    ratio: dict[str, float], note: str, profile: str) -> Claim:
     narrow = f"h={min(widths, key=int)}" if widths else ""
     others = {k: v for k, v in ratio.items() if k != narrow}
-    rival = min(others, key=others.get) if others else ""
-    gap = others[rival] - ratio[narrow] if others and narrow in ratio else math.nan
-    se = math.hypot(ratio_se.get(narrow, math.nan), ratio_se.get(rival, math.nan))
+    rival = saved["rival"] if saved else ""
+    gap = as_float(saved["gap"]) if saved else math.nan
+    se = as_float(saved["se"]) if saved else math.nan
     return _claim(
         profile, "dropout_capacity", "paper", f"{PAPER}, Fig. 4c", check_on=("paper",),
         kind="qualitative",

@@ -97,7 +97,47 @@ def _toy_metrics(config: Any, toys: Arrays, saes: Arrays) -> dict[str, Any]:
         "codes_vs_ref": pearson_ci(table["psi_codes"], table["psi_ref"], seed + 3),
     }
     out["spearman_psi_sae_vs_inv_density"] = spearman(1.0 / dens, table["psi_sae"])
+    out["spearman_psi_sae_vs_inv_density_ci"] = spearman_interval(
+        out["spearman_psi_sae_vs_inv_density"], dens.size)
+    out["monotone_diagnostics"] = _monotone_diagnostics(out)
+    out["psi_frob_dense_theory"] = float(geo.psi_frobenius(np.eye(config.toy_features,
+                                                                  config.toy_hidden)))
     return out
+
+
+def spearman_interval(rho: float, n: int) -> list[float] | None:
+    """95 % Fisher-z interval of a Spearman ρ over n points (variance 1.06/(n − 3))."""
+    if not math.isfinite(rho) or n <= 3 or abs(rho) >= 1:
+        return None
+    half = 1.96 * math.sqrt(1.06 / (n - 3))
+    z = math.atanh(rho)
+    return [math.tanh(z - half), math.tanh(z + half)]
+
+
+def _monotone_diagnostics(toy: dict[str, Any]) -> dict[str, Any]:
+    """Why ψ_SAE may fail to rise with sparsity: Spearman ρ of ψ_ref and of ψ_SAE without the
+    sparsest third, medians in the sparsest third and past the antipodal value ψ_ref > 2.2."""
+    inv = np.asarray(toy["inv_density"], float)
+    sae, ref = np.asarray(toy["psi_sae"], float), np.asarray(toy["psi_ref"], float)
+    count = inv.size
+    order = np.argsort(inv)
+    third = order[-max(count // 3, 1):]
+    dense_part = order[:count - count // 3]
+    beyond = ref > 2.2  # past the antipodal-pair value ψ = 2
+    return undefined_as_none({
+        "spearman_psi_ref_vs_inv_density": float(scipy.stats.spearmanr(inv, ref).statistic)
+        if count > 2 else math.nan,
+        "spearman_psi_sae_vs_inv_density_without_sparsest_third":
+            float(scipy.stats.spearmanr(inv[dense_part], sae[dense_part]).statistic)
+            if dense_part.size > 2 else math.nan,
+        "sparsest_third_median_psi_sae": float(np.median(sae[third])),
+        "sparsest_third_median_psi_ref": float(np.median(ref[third])),
+        "sparsest_third_median_dead_fraction": float(np.median(np.asarray(
+            toy["dead_fraction"], float)[third])),
+        "beyond_2.2_count": int(beyond.sum()),
+        "beyond_2.2_median_psi_sae": float(np.median(sae[beyond])) if beyond.any() else math.nan,
+        "beyond_2.2_median_psi_ref": float(np.median(ref[beyond])) if beyond.any() else math.nan,
+    })
 
 
 def _robust_metrics(config: Any, toys: Arrays, saes_ref: np.ndarray,
@@ -140,11 +180,54 @@ def _dropout_metrics(config: Any, dropout: dict[int, Arrays]) -> dict[str, Any]:
             "ratio_top_to_base": float(seed_mean[top] / seed_mean[base])
             if seed_mean[base] > 0 else float("nan"),
         }
+    for w in widths.values():
+        w.update(_seed_contrast(w["F"], base, top))
     ratios = [w["ratio_top_to_base"] for w in widths.values()]
     return {"rates": rates.tolist(), "base_rate": float(rates[base]),
             "top_rate": float(rates[top]), "widths": widths,
             "min_ratio_top_to_base": float(np.nanmin(ratios)) if np.any(np.isfinite(ratios))
-            else float("nan")}
+            else float("nan"),
+            "capacity_gap": _capacity_gap(widths, base, top)}
+
+
+def _seed_stats(F: list[list[float]], i: int) -> tuple[float, float]:
+    """Seed mean and its standard error of F at rate index i (NaN SE for one seed)."""
+    values = np.asarray(F[i], float)
+    if values.size < 2:
+        return float(values.mean()), math.nan
+    return float(values.mean()), float(values.std(ddof=1) / math.sqrt(values.size))
+
+
+def _seed_contrast(F: list[list[float]], base: int, top: int) -> dict[str, Any]:
+    """Per rate the seed mean of F and its SE; the drop F(base) − F(top) of the seed means and
+    the ratio F(top)/F(base), each with its SE (seed SEs combined in quadrature; None for one
+    seed)."""
+    stats = [_seed_stats(F, i) for i in range(len(F))]
+    (b, b_se), (t, t_se) = stats[base], stats[top]
+    ratio = t / b if b > 0 else math.nan
+    return undefined_as_none({
+        "F_seed_mean": [s[0] for s in stats], "F_seed_se": [s[1] for s in stats],
+        "drop_top_vs_base": b - t, "drop_top_vs_base_se": math.hypot(b_se, t_se),
+        "ratio_top_to_base_se": ratio * math.hypot(b_se / b, t_se / t)
+        if b > 0 and t > 0 else math.nan})
+
+
+def _capacity_gap(widths: dict[str, dict], base: int, top: int) -> dict[str, Any] | None:
+    """The narrowest width's ratio F(top)/F(base) of the seed means against the smallest ratio
+    of the other widths: the gap (other − narrowest) and its SE (the two ratio SEs in
+    quadrature); None with fewer than two widths."""
+    if len(widths) < 2:
+        return None
+    ratio = {h: w["F_seed_mean"][top] / w["F_seed_mean"][base] if w["F_seed_mean"][base] > 0
+             else math.nan for h, w in widths.items()}
+    se = {h: math.nan if w["ratio_top_to_base_se"] is None else w["ratio_top_to_base_se"]
+          for h, w in widths.items()}
+    narrow = min(widths, key=int)
+    others = {h: v for h, v in ratio.items() if h != narrow}
+    rival = min(others, key=others.get)
+    return undefined_as_none({"narrow": f"h={narrow}", "rival": f"h={rival}",
+                              "gap": others[rival] - ratio[narrow],
+                              "se": math.hypot(se[narrow], se[rival])})
 
 
 def _scaling_metrics(config: Any, scaling: Arrays) -> dict[str, Any]:

@@ -29,9 +29,13 @@ from experiments.superposition.liu_scaling.metrics import (
     measure_model,
     overlap_fits,
     overlap_reference,
+    phi_one_steps,
     power_law_fits,
+    rank_gaps,
     row_norms,
     seed_spreads,
+    theory_curves,
+    theory_values,
 )
 from theory import superposition as th
 
@@ -210,6 +214,8 @@ def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, 
         "fit_spreads": fit_spreads(fits), "overlap_fits": overlap_fits(rows),
         "density_correlations": density_correlations(rows),
         "overlap_reference": overlap_reference(config),
+        "rank_gaps": rank_gaps(rows), "phi_one_steps": phi_one_steps(rows),
+        "theory": theory_values(config, rows),
         "settings": {
             "matmul_precision": precision, "backend": jax.default_backend(),
             "test_loss": f"fresh data: {config.eval_batches} batches of {config.eval_batch}, "
@@ -223,4 +229,5 @@ def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, 
             "paper_sweeps": bool(config.density_s or config.large_gammas or config.fig18_alphas),
         },
     }
+    arrays.update(theory_curves(rows, metrics["fit_spreads"]))
     return metrics, arrays

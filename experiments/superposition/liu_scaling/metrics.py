@@ -221,3 +221,98 @@ def density_correlations(rows: list[dict]) -> dict[str, Any]:
                 out.append({"gamma": g, "r": float(np.corrcoef(e, loss)[0, 1])})
     return {"m": m_ref, "per_gamma": out}
 
+
+
+def null_gap_se(n: int, k: int) -> float:
+    """SE of median rank(others) − median rank(subset) for a random k-subset of 1..n."""
+    return n / (2 * math.sqrt(k)) * math.sqrt(n / (n - k))
+
+
+def rank_gaps(rows: list[dict]) -> list[dict[str, Any]]:
+    """Per model with 0 < k_1 < n: the gap median rank (norm ≤ 1 rows) − median rank (norm > 1
+    rows), the SE of that gap for a random split (``null_gap_se``) and the gap in those SEs."""
+    out = []
+    for c in rows:
+        k, n = c["k_one"], c["n"]
+        if c["median_rank_strong"] is None or c["median_rank_weak"] is None or not 0 < k < n:
+            continue
+        gap = float(c["median_rank_weak"]) - float(c["median_rank_strong"])
+        se = null_gap_se(n, k)
+        out.append({"cell_id": c["cell_id"], "seed": c["seed"], "gap": gap, "null_se": se,
+                    "z": gap / se})
+    return out
+
+
+def binomial_step_se(a: dict, b: dict) -> float:
+    """Binomial SE (rows as independent draws) of φ_1(b) − φ_1(a)."""
+    pa, pb = float(a["phi_one"]), float(b["phi_one"])
+    return math.sqrt(pa * (1 - pa) / a["n"] + pb * (1 - pb) / b["n"])
+
+
+def phi_one_steps(rows: list[dict]) -> list[dict[str, Any]]:
+    """Per small-model series (α, γ) and seed, each step of φ_1 from one width to the next with
+    its binomial SE (``binomial_step_se``)."""
+    series: dict[tuple, list[dict]] = {}
+    for c in rows:
+        if c["group"] == "small":
+            series.setdefault((c["alpha"], c["gamma"], c["seed"]), []).append(c)
+    out = []
+    for (alpha, gamma, seed), members in series.items():
+        ordered = sorted(members, key=lambda c: c["m"])
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            out.append({"alpha": alpha, "gamma": gamma, "seed": seed, "m_from": a["m"],
+                        "m_to": b["m"], "cell_from": a["cell_id"], "cell_to": b["cell_id"],
+                        "step": float(b["phi_one"]) - float(a["phi_one"]),
+                        "binomial_se": binomial_step_se(a, b)})
+    return out
+
+
+def theory_exponent_one() -> float:
+    """Slope of the random-overlap mean 1/m (the strong-regime loss tracks MSO ∝ 1/m)."""
+    ms = np.array([10.0, 100.0])
+    return float(-power_law_fit(ms, th.random_overlap_moments(ms)[0]).slope)
+
+
+def theory_values(config: Config, rows: list[dict]) -> dict[str, Any]:
+    """The closed-form values the claims quote next to the measurements (``theory``)."""
+    small = [c for c in rows if c["group"] == "small"]
+    n = rows[0]["n"] if rows else 1
+    alphas = sorted({1.0, 1.5, 2.0} | {float(a) for a in config.series_alpha}
+                    | {float(a) for a in config.fig18_alphas})
+    return {
+        "exponent_one": theory_exponent_one(),
+        "random_overlap_mean_m10": float(th.random_overlap_moments(10)[0]),
+        "welch_bound_m10_nu1e9": float(th.welch_bound(1e9, 10)),
+        "weak_exponent_alpha_1.2": float(th.weak_exponent(1.2)),
+        "strong_exponent_worst": [{"alpha": a, "value": float(th.strong_exponent_worst(a))}
+                                  for a in alphas],
+        "strong_fraction_reference": [
+            {"m": m, "n": nn, "value": float(th.strong_fraction_reference(m, nn))}
+            for m, nn in sorted({(c["m"], c["n"]) for c in small})],
+        "weak_floor_eq14_alpha1": {"n": n, "per_m": [
+            {"m": m, "value": float(th.weak_regime_loss_integral(m / n, n, 1.0))}
+            for m in sorted({c["m"] for c in small})]},
+        "welch_bound": [{"cell_id": c["cell_id"], "seed": c["seed"],
+                         "value": float(th.welch_bound(c["k_one"], c["m"]))} for c in rows],
+    }
+
+
+def theory_curves(rows: list[dict], spreads: list[dict]) -> dict[str, np.ndarray]:
+    """Theory lines of the figures, on the grids they are drawn on: the exponents α − 1 and
+    2(α − 1) against α (``exponents``), min(1, m²/2n) against m (``represented_fraction``)."""
+    out: dict[str, np.ndarray] = {}
+    alphas = [e["alpha"] for e in spreads if e["group"] == "small"
+              and e["window"] == ("window" if e["gamma"] < 0 else "all")]
+    if alphas:
+        grid = np.linspace(1.0, max(2.0, max(alphas) + 0.1), 60)
+        out["theory_alpha_grid"] = grid
+        out["theory_weak_exponent"] = th.weak_exponent(grid)
+        out["theory_strong_exponent_worst"] = th.strong_exponent_worst(grid)
+    small = [c for c in rows if c["group"] == "small"]
+    if small:
+        ms_all = sorted({c["m"] for c in small})
+        grid = (np.geomspace(min(ms_all), max(ms_all), 50) if len(ms_all) > 1
+                else np.asarray(ms_all))
+        out["theory_fraction_m"] = grid
+        out["theory_fraction_reference"] = th.strong_fraction_reference(grid, small[0]["n"])
+    return out

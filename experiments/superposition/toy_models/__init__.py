@@ -23,7 +23,7 @@ Conventions: W is (n_features, m) with rows = features (the paper's W^T W is W W
 Data: x_i = 0 with probability S else U(0, 1) (pillar sampler with p = 1 − S, v_max = 1); flags
 give densities 1 − S. Loss: Σ_i I_i (x_i − y_i)^2 averaged over the batch (reported loss:
 sum over features; eval = fresh batches, error bar = SE over eval batches). Optimiser (trap 12):
-AdamW in the PyTorch convention, weight decay 0.01 on W and b, lr 1e-3 constant; the phase
+AdamW in the PyTorch convention (optax.adamw), weight decay 0.01 on W and b, lr 1e-3; the phase
 part uses weight decay 0 (suite choice, flag --phase_weight_decay). Xavier-normal W, b = 0.
 The monotonicity claim on ‖W‖_F² is not run on cpu: at the saturated sparse end a step of
 ‖W‖_F² is ≈ 0 and its seed standard error ≈ 0.56, so the −0.5 allowance is under 3 SE; 4 seeds

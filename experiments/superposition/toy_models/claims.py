@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from experiments.common.claims import Claim, format_number, make_claim, rounded, underpowered
+from experiments.common.results import as_float
 from experiments.superposition.shared.provenance import source
 
 TMS = "Elhage et al. 2022, Toy Models of Superposition"
@@ -143,19 +144,17 @@ def _relu_claims(part: dict | None, profile: str) -> list[Claim]:
         details={"per instance": {_inst(e): {"count": e["count"], "‖W‖_F²": rounded(e["frob2"])}
                                   for e in sparse},
                  "paper": "many features", "reference run": "‖W‖_F² 15.0/14.8, count 13/13"}))
-    dens = sorted({e["density"] for e in relu}, reverse=True)
-    groups = [[e["frob2"] for e in relu if e["density"] == d] for d in dens]
-    means = [float(np.mean(g)) for g in groups]
-    sems = [float(np.std(g, ddof=1) / math.sqrt(len(g))) if len(g) > 1 else math.nan
-            for g in groups]
-    steps = [b - a for a, b in zip(means, means[1:], strict=False)]
-    step_se = [math.hypot(a, b) for a, b in zip(sems, sems[1:], strict=False)]
+    saved = part["relu_frob2_steps"] if part else {"density": [], "mean": [], "se": [],
+                                                  "seeds": [], "step": [], "step_se": []}
+    dens, means, steps = saved["density"], saved["mean"], saved["step"]
+    sems = [as_float(s) for s in saved["se"]]
+    step_se = [as_float(s) for s in saved["step_se"]]
     i = int(np.argmin(steps)) if steps else 0
     # Margin of each step over the allowed drop, in standard errors of the step: the verdict is
     # decided only where every step clears −0.5 by at least 3 SE (two seeds give a rough SE).
     margin = [(s + 0.5) / e if e > 0 else math.inf for s, e in zip(steps, step_se, strict=True)]
     j = int(np.argmin(margin)) if steps else 0
-    seeds = min((len(g) for g in groups), default=0)
+    seeds = min(saved["seeds"], default=0)
     out.append(_claim(
         profile, part, "relu_monotone", "paper", where, kind="qualitative",
         statement="‖W‖_F² grows with sparsity (ReLU 20 → 5)",
@@ -241,7 +240,8 @@ def _geometry_claims(part: dict | None, profile: str) -> list[Claim]:
         return [e for e in inst if e["k"] == k]
 
     ks = sorted({e["k"] for e in inst})
-    dstar = {k: float(np.mean([e["dstar"] for e in at(k)])) for k in ks}
+    saved = part["dstar_mean_by_k"] if part else {"k": [], "mean": []}
+    dstar = dict(zip(saved["k"], saved["mean"], strict=True))
     every = profile == "paper"
     d0 = at(0)
     worst = max(d0, key=lambda e: abs(e["dstar"] - 1), default=None)

@@ -28,7 +28,6 @@ from experiments.superposition.shared.plot_style import (
     spread_text,
     trim_ticks,
 )
-from theory.superposition_geometry import tms_two_feature_boundary
 
 FIGURES = ("sparsity_20to5", "pentagon_5to2", "dimensionality_200to20", "phase_2to1")
 STICKY = ((1.0, "1"), (0.75, "3/4"), (2 / 3, "2/3"), (0.5, "1/2"), (0.4, "2/5"), (0.375, "3/8"))
@@ -182,12 +181,12 @@ def _phase(part: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> None:
     extent = (lr[0] - dr / 2, lr[-1] + dr / 2, lp[-1] - dp / 2, lp[0] + dp / 2)
     cmap = ListedColormap(PHASE_COLORS)
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 4.5), sharey=True)
-    rf = np.logspace(-1, 1, 400)
+    rf, pf = arrays["phase_boundary_r"], arrays["phase_boundary_p"]
     trained, analytic = arrays["phase_trained_labels"], arrays["phase_analytic_labels"]
     for ax, labels, name in ((axes[0], trained, "trained"), (axes[1], analytic, "analytic")):
         ax.imshow(labels, cmap=cmap, vmin=-0.5, vmax=3.5, extent=extent, aspect="auto",
                   origin="upper", interpolation="nearest")
-        ax.plot(np.log10(rf), np.log10(tms_two_feature_boundary(rf)), "k--", lw=1.2,
+        ax.plot(np.log10(rf), np.log10(pf), "k--", lw=1.2,
                 label=r"fixed-candidate boundary $p^*(r)$")
         ax.set_xlabel(r"relative importance $\log_{10} r$, $r = I_2/I_1$")
         ax.grid(False)

@@ -16,9 +16,8 @@ from experiments.superposition.liu_scaling.claims.selection import (
     listing,
     liu_claim,
     near,
-    theory_exponent_one,
+    theory_of,
 )
-from theory import superposition as th
 
 
 def phi_claims(metrics: dict, profile: str) -> list[Claim]:
@@ -92,8 +91,9 @@ def overlap_claims(metrics: dict, profile: str) -> list[Claim]:
         details={"m · MSO_strong per cell": listing({k: rounded(v) for k, v in prods.items()}),
                  "paper": "m · MSO_strong ≈ 1",
                  "theory": {"m · E[(ŵ_i·ŵ_j)²] (random)":
-                            rounded(10 * th.random_overlap_moments(10)[0]),
-                            "m · κ²(ν→∞)": rounded(10 * float(th.welch_bound(1e9, 10)) ** 2)},
+                            rounded(10 * theory_of(metrics, "random_overlap_mean_m10")),
+                            "m · κ²(ν→∞)":
+                            rounded(10 * theory_of(metrics, "welch_bound_m10_nu1e9") ** 2)},
                  "reference run (cpu)": "0.96–1.17"})]
     keys = {(c["alpha"], c["gamma"], c["seed"]) for c in sel}
     slopes = {fit_name(f): f for f in metrics["overlap_fits"]
@@ -121,7 +121,7 @@ def overlap_claims(metrics: dict, profile: str) -> list[Claim]:
         details={"slope per series": listing({
                      k: {"slope": rounded(f["slope"]), "SE": rounded(f["slope_se"], 3),
                          "R²": rounded(f["r2"])} for k, f in slopes.items()}),
-                 "paper": "slope −1", "theory": rounded(-theory_exponent_one()),
+                 "paper": "slope −1", "theory": rounded(-theory_of(metrics, "exponent_one")),
                  "reference run (cpu)": -0.93}))
     return claims
 
@@ -134,18 +134,20 @@ def fraction_claims(metrics: dict, profile: str) -> list[Claim]:
     margins: dict[str, tuple[float, str]] = {}
     for c in frac:
         phi, lower = as_float(c["phi_one"]), c["m"] / c["n"]
-        upper = 1.5 * float(th.strong_fraction_reference(c["m"], c["n"]))
+        upper = 1.5 * theory_of(metrics, "strong_fraction_reference", m=c["m"], n=c["n"])
         lo_margin = phi / lower
         hi_margin = upper / phi if phi > 0 else math.inf
         margins[cell_name(c)] = min((lo_margin, "lower"), (hi_margin, "upper"))
     by_series: dict[tuple, list[dict]] = {}
     for c in frac:
         by_series.setdefault((c["alpha"], c["seed"]), []).append(c)
+    saved = {(s["cell_from"], s["cell_to"], s["seed"]): s for s in metrics["phi_one_steps"]}
     steps = []
     for v in by_series.values():
         ordered = sorted(v, key=lambda c: c["m"])
-        steps += [(as_float(b["phi_one"]) - as_float(a["phi_one"]), f"{cell_name(a)}→{b['m']}",
-                   _binomial_step_se(a, b)) for a, b in zip(ordered, ordered[1:], strict=False)]
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            s = saved[(a["cell_id"], b["cell_id"], a["seed"])]
+            steps.append((s["step"], f"{cell_name(a)}→{b['m']}", as_float(s["binomial_se"])))
     increasing = all(s > 0 for s, _, _ in steps)
     big = [as_float(c["phi_one"]) for c in frac if c["m"] == 100 and c["alpha"] <= 1 + EPS]
     bounds_ok = all(m >= 1 for m, _ in margins.values())
@@ -181,20 +183,17 @@ def fraction_claims(metrics: dict, profile: str) -> list[Claim]:
                  "binomial SE of the smallest rise": rounded(step[2], 2),
                  "paper": "m/n ≤ φ_1 ≲ min(1, m²/2n)",
                  "theory min(1, m²/2n)": listing({
-                     f"m={c['m']}": rounded(th.strong_fraction_reference(c["m"], c["n"]))
+                     f"m={c['m']}": rounded(theory_of(metrics, "strong_fraction_reference",
+                                                      m=c["m"], n=c["n"]))
                      for c in frac if c["alpha"] == 1.0}),
                  "reference run (cpu)": "φ_1 = 0.036–0.54 over m = 15–63"})]
     rank_sel = (cells_of(metrics, gamma=lambda c: c["gamma"] <= -1 / 3 + EPS,
                        alpha=lambda c: c["alpha"] >= 0.5 - EPS) if paper else
                 cells_of(metrics, gamma=near(-1.0), alpha=1.0))
     rank_sel = [c for c in rank_sel if c["m"] >= 15]
-    z = {}
-    for c in rank_sel:
-        k, n = c["k_one"], c["n"]
-        if c["median_rank_strong"] is None or c["median_rank_weak"] is None or not 0 < k < n:
-            continue
-        gap = as_float(c["median_rank_weak"]) - as_float(c["median_rank_strong"])
-        z[cell_name(c)] = (gap / _null_gap_se(n, k), gap)
+    gaps = {(g["cell_id"], g["seed"]): g for g in metrics["rank_gaps"]}
+    z = {cell_name(c): (g["z"], g["gap"]) for c in rank_sel
+         if (g := gaps.get((c["cell_id"], c["seed"]))) is not None}
     worst = min(z, key=lambda k: z[k][0]) if z else ""
     claims.append(liu_claim(
         profile, "strong_rows_frequent", "Fig. 5b", kind="qualitative",
@@ -216,14 +215,3 @@ def fraction_claims(metrics: dict, profile: str) -> list[Claim]:
                  "paper": "frequent features get norm > 1",
                  "theory": "p_i non-increasing in the rank i"}))
     return claims
-
-
-def _null_gap_se(n: int, k: int) -> float:
-    """SE of median rank(others) − median rank(subset) for a random k-subset of 1..n."""
-    return n / (2 * math.sqrt(k)) * math.sqrt(n / (n - k))
-
-
-def _binomial_step_se(a: dict, b: dict) -> float:
-    """Binomial SE (rows as independent draws) of φ_1(b) − φ_1(a)."""
-    pa, pb = as_float(a["phi_one"]), as_float(b["phi_one"])
-    return math.sqrt(pa * (1 - pa) / a["n"] + pb * (1 - pb) / b["n"])

@@ -23,8 +23,8 @@ from experiments.superposition.liu_scaling.claims.selection import (
     gamma_text,
     listing,
     liu_claim,
+    theory_of,
 )
-from theory import superposition as th
 
 LARGE_STRONG_PAPER = {"exponential": 1.01, "power": 1.0, "linear": 0.89}
 
@@ -130,7 +130,8 @@ def _large_claims(metrics: dict, profile: str) -> list[Claim]:
             passed=weak_ok, reason="an R² or the linear-law drop is on the wrong side",
             details={"R² per law": {k: rounded(v) for k, v in r2.items()},
                      "linear L drop, smallest to largest m": rounded(drop),
-                     "theory: power 1.2, α − 1": rounded(th.weak_exponent(1.2)),
+                     "theory: power 1.2, α − 1": rounded(
+                         theory_of(metrics, "weak_exponent_alpha_1.2")),
                      "paper R²": {"exponential": 0.80, "power": 0.99, "linear": 0.865}}),
         liu_claim(
             profile, "large_weak_theory", "Fig. 8b", check_on=PAPER_ONLY, kind="quantitative",
@@ -181,7 +182,8 @@ def _large_m(metrics: dict, profile: str) -> Claim:
     high = [f for f in fits if f["alpha"] >= 1.75 - EPS]
     worst = max(low, key=lambda f: abs(as_float(f["alpha_m"]) - 1.0), default=None)
     ok = bool(low) and all(0.8 <= as_float(f["alpha_m"]) <= 1.25 for f in low) and all(
-        as_float(f["alpha_m"]) < float(th.strong_exponent_worst(f["alpha"])) + 0.2 for f in high)
+        as_float(f["alpha_m"]) < theory_of(metrics, "strong_exponent_worst", alpha=f["alpha"])
+        + 0.2 for f in high)
     return liu_claim(
         profile, "strong_large_m", "Fig. 18", "reconstructed", check_on=PAPER_ONLY,
         kind="quantitative",
@@ -196,7 +198,8 @@ def _large_m(metrics: dict, profile: str) -> Claim:
         note="m ∈ {50, 62, 77, 96, 120, 150} (6 log-spaced values in [50, 150]) is reconstructed",
         details={"α_m per α": {f"α={f['alpha']:g}": rounded(f["alpha_m"]) for f in fits},
                  "theory 2(α − 1) for α ≥ 1.75": {
-                     f"α={f['alpha']:g}": rounded(th.strong_exponent_worst(f["alpha"]))
+                     f"α={f['alpha']:g}": rounded(
+                         theory_of(metrics, "strong_exponent_worst", alpha=f["alpha"]))
                      for f in high},
                  "paper": "≈ 1", "fit interval": f"± {Z95} SE"})
 

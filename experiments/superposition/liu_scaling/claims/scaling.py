@@ -24,9 +24,8 @@ from experiments.superposition.liu_scaling.claims.selection import (
     listing,
     liu_claim,
     near,
-    theory_exponent_one,
+    theory_of,
 )
-from theory import superposition as th
 
 
 def loss_claims(metrics: dict, profile: str) -> list[Claim]:
@@ -42,7 +41,7 @@ def loss_claims(metrics: dict, profile: str) -> list[Claim]:
     gap = {m: abs(as_float(weak_c[m]["L"]) - as_float(strong_c[m]["L"])) for m in both}
     se = {m: math.hypot(as_float(strong_c[m]["L_se"]), as_float(weak_c[m]["L_se"])) for m in both}
     tight = min(both, key=lambda m: gap[m] / se[m] if se[m] > 0 else math.inf) if both else None
-    n = metrics["cells"][0]["n"] if metrics["cells"] else 1
+    floor = {e["m"]: e["value"] for e in theory_of(metrics, "weak_floor_eq14_alpha1")["per_m"]}
     return [liu_claim(
         profile, "strong_beats_weak", "Figs 1, 9b", kind="qualitative",
         statement="Strong superposition has lower loss than weak superposition (α = 1)",
@@ -61,7 +60,7 @@ def loss_claims(metrics: dict, profile: str) -> list[Claim]:
         details={"L(−1)/L(weak) per m": {f"m={m}": rounded(v) for m, v in ratio.items()},
                  "gap in eval SE per m": {f"m={m}": rounded(v, 3) for m, v in gap_z.items()},
                  "theory: weak floor 4/3·eq. 14 at k = m": {
-                     f"m={m}": rounded(th.weak_regime_loss_integral(m / n, n, 1.0)) for m in both},
+                     f"m={m}": rounded(floor[m]) for m in both},
                  "reference run (cpu) ratios": [0.86, 0.50, 0.22]})]
 
 
@@ -69,7 +68,7 @@ def exponent_claims(metrics: dict, profile: str) -> list[Claim]:
     paper = profile == "paper"
     window = "all" if paper else "window"
     mid = (-7 / 9, -5 / 9, -1 / 3)
-    one = theory_exponent_one()
+    one = theory_of(metrics, "exponent_one")
 
     def in_mid(f: dict) -> bool:
         return any(abs(f["gamma"] - g) < EPS for g in mid)
@@ -133,7 +132,8 @@ def exponent_claims(metrics: dict, profile: str) -> list[Claim]:
         details={"fits": {fit_name(f): fit_record(f) for f in sk},
                  "paper": "α_m ≈ 1.1–1.3 at α = 1.5; ≈ 2.0–2.2 at α = 2",
                  "theory": {"1/m": rounded(one),
-                            "2(α − 1) worst case": rounded(th.strong_exponent_worst(sk_alpha))}}))
+                            "2(α − 1) worst case": rounded(theory_of(
+                                metrics, "strong_exponent_worst", alpha=sk_alpha))}}))
     claims.append(_growth_claim(metrics, profile, c1_fit, c2_fit))
     weak = fits_of(metrics, "small", "all", alpha=1.0, gamma=lambda f: f["gamma"] >= 1 / 3 - EPS)
     wtol = 0.5 if paper else 0.35
@@ -204,8 +204,9 @@ def _growth_claim(metrics: dict, profile: str, c1_fit: dict | None,
                  "fits": {"C1": fit_record(c1_fit) if c1_fit else None,
                           "C2": fit_record(c2_fit) if c2_fit else None} if not paper else {},
                  "paper": "α_m(1.5) − α_m(1) ≈ +0.2; α_m(2) ≈ 2.0–2.2",
-                 "theory: 2(α − 1) at α = 1.5 minus at 1": rounded(th.strong_exponent_worst(1.5)
-                                                              - th.strong_exponent_worst(1.0))})
+                 "theory: 2(α − 1) at α = 1.5 minus at 1": rounded(
+                     theory_of(metrics, "strong_exponent_worst", alpha=1.5)
+                     - theory_of(metrics, "strong_exponent_worst", alpha=1.0))})
 
 
 def theory_claims(metrics: dict, profile: str) -> list[Claim]:

@@ -6,13 +6,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from experiments.common.claims import Claim, make_claim, rounded
 from experiments.common.results import as_float
-from experiments.common.stats import power_law_fit
 from experiments.superposition.shared.provenance import source
-from theory import superposition as th
 
 PAPER = "Liu, Liu & Gore 2025 (arXiv:2505.10465v4)"
 PAPER_ONLY = ("paper",)
@@ -92,7 +88,10 @@ def fit_record(f: dict) -> dict[str, Any]:
             "R²": rounded(f.get("r2")), "m": f.get("ms")}
 
 
-def theory_exponent_one() -> float:
-    """Slope of the random-overlap mean 1/m (the strong-regime loss tracks MSO ∝ 1/m)."""
-    ms = np.array([10.0, 100.0])
-    return float(-power_law_fit(ms, th.random_overlap_moments(ms)[0]).slope)
+def theory_of(metrics: dict, name: str, **key: Any) -> Any:
+    """A closed-form value saved in ``metrics["theory"]``: the entry itself, or for a list of
+    entries the ``value`` of the one matching ``key`` (None when none matches)."""
+    entry = metrics["theory"][name]
+    if not key:
+        return entry
+    return next((e["value"] for e in entry if all(e[k] == v for k, v in key.items())), None)

@@ -29,5 +29,5 @@ def plot(config: Any, metrics: dict, arrays: dict[str, np.ndarray], figure_dir: 
     """Figures 1–6 always (skipped where the configuration lacks their series); 7–9 when the
     paper-only sweeps are in the results."""
     plot_width_figures(metrics, arrays, figure_dir)
-    plot_theory_figures(metrics, figure_dir)
+    plot_theory_figures(metrics, arrays, figure_dir)
     plot_paper_figures(metrics, figure_dir)

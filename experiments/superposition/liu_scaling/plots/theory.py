@@ -33,10 +33,10 @@ from experiments.superposition.shared.plot_style import (
     spread_text,
     trim_ticks,
 )
-from theory import superposition as th
 
 
 def _overlaps(metrics: dict, figure_dir: Path) -> None:
+    welch = {(e["cell_id"], e["seed"]): e["value"] for e in metrics["theory"]["welch_bound"]}
     strong = {k: v for k, v in pick(metrics["cells"]).items() if k[3] < 0}
     if not strong:
         return skip_figure("overlaps", "no strong-superposition series (γ < 0) in this "
@@ -63,7 +63,7 @@ def _overlaps(metrics: dict, figure_dir: Path) -> None:
         ms, y2, err2 = points(metrics, members, "mso_all")
         ax.errorbar(ms, y2, yerr=err2, fmt="^:", color=color, mfc="white")
         first = [c for c in members if c["seed"] == 0]
-        kappa2 = th.welch_bound([c["k_one"] for c in first], [c["m"] for c in first]) ** 2
+        kappa2 = np.asarray([welch[(c["cell_id"], c["seed"])] for c in first]) ** 2
         ax.plot([c["m"] for c in first], np.where(kappa2 > 0, kappa2, np.nan), "x",
                 color=color, ms=6)
         ms, vr, err3 = points(metrics, members, "var_ratio")
@@ -139,19 +139,19 @@ def _exponent_points(metrics: dict) -> list[tuple[float, float, float, tuple, tu
              series_claims(e["alpha"], e["gamma"])) for e in chosen]
 
 
-def _exponents(metrics: dict, figure_dir: Path) -> None:
+def _exponents(metrics: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> None:
     pts = _exponent_points(metrics)
     if not pts:
         return skip_figure("exponents", "no power-law fit (every series has fewer than two "
                            "widths)")
     seeds = len({f["seed"] for f in metrics["fits"]})
     fig, ax = plt.subplots(figsize=(6.4, 5.4))
-    top = max(2.0, max(p[0] for p in pts) + 0.1)
-    grid = np.linspace(1.0, top, 60)
+    grid = arrays["theory_alpha_grid"]
+    top = grid[-1]
     ax.axhline(1.0, color="k", ls="--", lw=1, label="$\\alpha_m = 1$ (strong regime, 1/m)")
-    ax.plot(grid, th.weak_exponent(grid), "C2-", label="$\\alpha_m = \\alpha - 1$ (weak regime)"
-            + mark_suffix("weak_exponent"))
-    ax.plot(grid, th.strong_exponent_worst(grid), "C3:",
+    ax.plot(grid, arrays["theory_weak_exponent"], "C2-",
+            label="$\\alpha_m = \\alpha - 1$ (weak regime)" + mark_suffix("weak_exponent"))
+    ax.plot(grid, arrays["theory_strong_exponent_worst"], "C3:",
             label="$2(\\alpha - 1)$ (strong regime, worst case)")
     strong = sorted((p for p in pts if p[1] < 0 and abs(p[1] + 1.0) < 1e-6), key=lambda p: p[0])
     if len(strong) > 1:
@@ -181,8 +181,8 @@ def _exponents(metrics: dict, figure_dir: Path) -> None:
     save_figure(fig, figure_dir, "exponents")
 
 
-def plot_theory_figures(metrics: dict, figure_dir: Path) -> None:
+def plot_theory_figures(metrics: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> None:
     """Figures 4–6 (``overlaps``, ``weak_theory``, ``exponents``)."""
     _overlaps(metrics, figure_dir)
     _weak_theory(metrics, figure_dir)
-    _exponents(metrics, figure_dir)
+    _exponents(metrics, arrays, figure_dir)

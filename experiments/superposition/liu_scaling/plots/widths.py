@@ -29,7 +29,6 @@ from experiments.superposition.shared.plot_style import (
     mark_suffix,
     trim_ticks,
 )
-from theory import superposition as th
 
 
 def _fit_text(metrics: dict, fits: list[dict]) -> str:
@@ -125,14 +124,14 @@ def _row_norms(metrics: dict, arrays: dict, figure_dir: Path) -> None:
     save_figure(fig, figure_dir, "row_norms")
 
 
-def _represented(metrics: dict, figure_dir: Path) -> None:
+def _represented(metrics: dict, arrays: dict[str, np.ndarray], figure_dir: Path) -> None:
     cells = [c for c in metrics["cells"] if c["group"] == "small"]
     if not cells:
         return skip_figure("represented_fraction", NO_SMALL)
     fig, ax = plt.subplots(figsize=(7.6, 4.4))
     ms_all = sorted({c["m"] for c in cells})
     n = cells[0]["n"]
-    grid = np.geomspace(min(ms_all), max(ms_all), 50) if len(ms_all) > 1 else np.asarray(ms_all)
+    grid = arrays["theory_fraction_m"]
     handles = [
         plt.Line2D([], [], color="0.3", marker="o", label="$\\varphi_{1/2}$: share of rows "
                    "with $\\|W_i\\| > 1/2$"),
@@ -140,7 +139,7 @@ def _represented(metrics: dict, figure_dir: Path) -> None:
                    label="$\\varphi_1$: share of rows with $\\|W_i\\| > 1$"),
         ax.plot(grid, grid / n, "k--", lw=1, marker="." if grid.size == 1 else None,
                 label="$m/n$ (weak regime: m rows)")[0],
-        ax.plot(grid, th.strong_fraction_reference(grid, n), "k-", lw=1,
+        ax.plot(grid, arrays["theory_fraction_reference"], "k-", lw=1,
                 marker="x" if grid.size == 1 else None,
                 label="$\\min(1, m^2/2n)$ (strong-regime estimate)")[0]]
     for j, (key, members) in enumerate(sorted(pick(cells).items())):
@@ -166,4 +165,4 @@ def plot_width_figures(metrics: dict, arrays: dict[str, np.ndarray], figure_dir:
     """Figures 1–3 (``loss_vs_m``, ``row_norms``, ``represented_fraction``)."""
     _loss_vs_m(metrics, figure_dir)
     _row_norms(metrics, arrays, figure_dir)
-    _represented(metrics, figure_dir)
+    _represented(metrics, arrays, figure_dir)

@@ -19,6 +19,7 @@ from experiments.common.config import Config
 from experiments.superposition.shared.seed_stats import spread_by_x
 from experiments.superposition.toy_models.compute import instances as tp
 from experiments.superposition.toy_models.compute import phase_diagram as ph
+from experiments.superposition.toy_models.metrics import add_summaries
 from theory.superposition_geometry import tms_linear_optimal_loss, tms_two_feature_boundary
 
 PARTS = ("sparsity", "pentagon", "geometry", "phase")
@@ -217,4 +218,5 @@ def compute_parts(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict
             arrays.update(part_arrays)
         else:
             metrics[part] = None
+    add_summaries(metrics, arrays)
     return metrics, arrays
