@@ -177,3 +177,60 @@ def test_bad_flags_exit_2(run, args, flag):
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and flag in lines[0], result.stderr
+
+
+@pytest.mark.parametrize("tied", [True, False])
+def test_sae_module_matches_hand_formula_and_old_init(tied):
+    """Flax ``SparseAutoencoder``: ``init_sae`` draws the pre-Flax weights (same keys), the
+    module's own ``init`` has the same tree and shapes, and the forward pass is the formula."""
+    key, n, d = jax.random.key(7), 5, 12
+    params = sae_model.init_sae(key, n, d, tied)
+    if tied:
+        bound = (6.0 / (n + d)) ** 0.5
+        old = {"E": jax.random.uniform(key, (d, n), jnp.float32, -bound, bound),
+               "c": jnp.zeros((d,), jnp.float32)}
+    else:
+        k_e, k_c, k_g, k_d = jax.random.split(key, 4)
+        uni = lambda k, s, a: jax.random.uniform(k, s, jnp.float32, -a, a)  # noqa: E731
+        old = {"E": uni(k_e, (d, n), n ** -0.5), "c": uni(k_c, (d,), n ** -0.5),
+               "G": uni(k_g, (n, d), d ** -0.5), "d": uni(k_d, (n,), d ** -0.5)}
+    assert params.keys() == old.keys()
+    for name in old:
+        np.testing.assert_array_equal(params[name], old[name])
+    acts = _toy_acts(jax.random.key(8), 1, samples=16)[0]
+    module = sae_model.SparseAutoencoder(n, d, tied)
+    fresh = module.init(jax.random.key(9), acts)["params"]
+    assert jax.tree.map(jnp.shape, dict(fresh)) == jax.tree.map(jnp.shape, params)
+    codes, recon = module.apply({"params": params}, acts)
+    z = jnp.maximum(acts @ params["E"].T + params["c"][None, :], 0.0)
+    a_hat = z @ params["E"] if tied else z @ params["G"].T + params["d"][None, :]
+    np.testing.assert_array_equal(codes, z)
+    np.testing.assert_array_equal(recon, a_hat)
+    np.testing.assert_array_equal(sae_model.encode(params, acts), z)
+    np.testing.assert_array_equal(sae_model.decode(params, z), a_hat)
+
+
+def test_parity_mlp_module_matches_hand_formula_and_old_init():
+    """Flax ``ParityMLP``: ``init_mlp`` draws the pre-Flax weights (PyTorch Linear init with
+    split(key, 4)); logits with and without dropout are the hand formula."""
+    key, n_in, hidden = jax.random.key(3), 15, 32
+    params = parity_mlp.init_mlp(key, n_in, hidden)
+    k1, k2, k3, k4 = jax.random.split(key, 4)
+    uni = lambda k, s, a: jax.random.uniform(k, s, jnp.float32, -a, a)  # noqa: E731
+    old = {"W1": uni(k1, (n_in, hidden), n_in ** -0.5), "b1": uni(k2, (hidden,), n_in ** -0.5),
+           "W2": uni(k3, (hidden, 1), hidden ** -0.5), "b2": uni(k4, (1,), hidden ** -0.5)}
+    for name in old:
+        np.testing.assert_array_equal(params[name], old[name])
+    x = jax.random.bernoulli(jax.random.key(4), 0.5, (64, n_in)).astype(jnp.float32)
+    module = parity_mlp.ParityMLP(n_in, hidden)
+    fresh = module.init(jax.random.key(5), x, 0.0)["params"]
+    assert jax.tree.map(jnp.shape, dict(fresh)) == jax.tree.map(jnp.shape, params)
+    h = x @ params["W1"] + params["b1"][None, :]
+    np.testing.assert_array_equal(parity_mlp.pre_activations(params, x), h)
+    plain = (jnp.maximum(h, 0.0) @ params["W2"])[:, 0] + params["b2"][0]
+    np.testing.assert_array_equal(module.apply({"params": params}, x, 0.0), plain)
+    rate, drop_key = jnp.float32(0.3), jax.random.key(6)
+    mask = jax.random.uniform(drop_key, h.shape) < 1.0 - rate
+    dropped = jnp.where(mask, h / (1.0 - rate), 0.0)
+    expected = (jnp.maximum(dropped, 0.0) @ params["W2"])[:, 0] + params["b2"][0]
+    np.testing.assert_array_equal(parity_mlp.mlp_logits(params, x, rate, drop_key), expected)

@@ -1,6 +1,6 @@
-"""Tests of the liu_scaling model code (spec superposition.md §7.2): the hand-written Liu AdamW
-against optax and jax.grad, the schedule, the sampler, the ideal weak model, vmap cell == single
-run, power-law fits and bad flags."""
+"""Tests of the liu_scaling model code (spec superposition.md §7.2): the Liu AdamW (an optax
+GradientTransformation) against optax.adamw and a float64 brute-force rule, the schedule, the
+sampler, the ideal weak model, vmap cell == single run, power-law fits and bad flags."""
 
 from __future__ import annotations
 
@@ -34,23 +34,63 @@ def test_init_statistics():
     assert abs(float(params.b.std()) - 1.0) < 0.05 and abs(float(params.b.mean())) < 0.05
 
 
+def _optimize(tx, params, x, steps):
+    """``steps`` optax steps of the objective on a fixed batch (the one loop shape)."""
+    state = tx.init(params)
+    for _ in range(steps):
+        g = jax.grad(liu_model.objective)(params, x, 1.0)
+        updates, state = tx.update(g, state, params)
+        params = optax.apply_updates(params, updates)
+    return params
+
+
 @pytest.mark.parametrize("gamma", [0.0, 0.1, 1.0])
 def test_liu_adamw_equals_optax_adamw_for_nonnegative_gamma(gamma):
     params, x = _params(jax.random.key(1))
     lr = 0.01
-    opt = optax.adamw(lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=gamma,
-                      mask=liu_model.Params(True, False))
-    opt_state = opt.init(params)
-    mine, state = params, liu_model.init_adam(params)
-    ref = params
-    for step in range(1, 4):
-        g = jax.grad(liu_model.objective)(mine, x, 1.0)
-        mine, state = liu_model.liu_update(mine, state, g, jnp.float32(gamma), lr, lr, step)
-        g_ref = jax.grad(liu_model.objective)(ref, x, 1.0)
-        updates, opt_state = opt.update(g_ref, opt_state, ref)
-        ref = optax.apply_updates(ref, updates)
-        for a, b in zip(mine, ref, strict=True):
-            np.testing.assert_allclose(a, b, atol=1e-6, rtol=0)
+    ref = _optimize(optax.adamw(lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=gamma,
+                                mask=liu_model.Params(True, False)), params, x, 3)
+    mine = _optimize(liu_model.liu_adamw(lr, lr, jnp.float32(gamma)), params, x, 3)
+    for a, b in zip(mine, ref, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-7, rtol=0)
+
+
+@pytest.mark.parametrize("gamma", [-1.0, -0.3, 0.0, 0.5])
+def test_liu_adamw_equals_brute_force_reference(gamma):
+    """``liu_adamw`` on the §2.1 schedule against the spec's rule written out in float64:
+    W ← W − η_W γ f(W) W (f = 1 for γ ≥ 0, 1/(‖W_i‖ + 1e-8) − 1 for γ < 0), then Adam with bias
+    correction on W and b (b at its own rate η_b, no decay)."""
+    params, x = _params(jax.random.key(4))
+    steps, warmup, peak_w, peak_b = 6, 3, 0.02, 0.005
+    rate = lambda peak: lambda c: liu_model.schedule(c + 1, peak, warmup, steps)  # noqa: E731
+    tx = liu_model.liu_adamw(rate(peak_w), rate(peak_b), jnp.float32(gamma))
+    mine, state = params, tx.init(params)
+    ref = {k: np.asarray(v, np.float64) for k, v in zip("Wb", params, strict=True)}
+    mom = {k: [np.zeros_like(v), np.zeros_like(v)] for k, v in ref.items()}
+    for t in range(1, steps + 1):
+        grads = jax.grad(liu_model.objective)(mine, x, 1.0)
+        updates, state = tx.update(grads, state, mine)
+        mine = optax.apply_updates(mine, updates)
+        # Reference, evaluated at the reference's own (float64) parameters.
+        g_ref = jax.grad(liu_model.objective)(
+            liu_model.Params(*(jnp.asarray(ref[k], jnp.float32) for k in "Wb")), x, 1.0)
+        for k, g, peak in (("W", g_ref.W, peak_w), ("b", g_ref.b, peak_b)):
+            g = np.asarray(g, np.float64)
+            eta = peak * t / warmup if t <= warmup else (
+                0.05 * peak + 0.95 * peak * 0.5 * (1 + np.cos(np.pi * (t - warmup)
+                                                            / (steps - warmup))))
+            p = ref[k]
+            if k == "W":
+                norms = np.linalg.norm(p, axis=1, keepdims=True)
+                f = 1.0 if gamma >= 0 else 1.0 / (norms + 1e-8) - 1.0
+                p = p - eta * gamma * f * p
+            mom[k][0] = 0.9 * mom[k][0] + 0.1 * g
+            mom[k][1] = 0.999 * mom[k][1] + 0.001 * g * g
+            m_hat = mom[k][0] / (1 - 0.9 ** t)
+            v_hat = mom[k][1] / (1 - 0.999 ** t)
+            ref[k] = p - eta * m_hat / (np.sqrt(v_hat) + 1e-8)
+    for k, a in zip("Wb", mine, strict=True):
+        np.testing.assert_allclose(np.asarray(a), ref[k], atol=2e-6, rtol=0)
 
 
 def test_growth_increment_is_gradient_step_on_unit_norm_penalty():
@@ -127,18 +167,19 @@ def _run_one(threshold, gamma, init_key, data_key, *, m, batch, steps, warmup, l
     """Reference single run without any vmap (same functions, same keys)."""
     n = threshold.shape[0]
     params = liu_model.init_params(init_key, n, m)
+    eta = lambda c: liu_model.schedule(c + 1, jnp.float32(lr), jnp.float32(warmup),  # noqa: E731
+                                       steps)
+    tx = liu_model.liu_adamw(eta, eta, gamma)
 
     def step_fn(carry, step):
         p, st = carry
         bits = jax.random.bits(jax.random.fold_in(data_key, step), (batch, n), jnp.uint32)
         x = features_from_bits(bits, threshold[None, :], liu_model.V_MAX)
         g = jax.grad(liu_model.objective)(p, x, jnp.float32(1.0))
-        eta = liu_model.schedule(step, jnp.float32(lr), jnp.float32(warmup), steps)
-        p, st = liu_model.liu_update(p, st, g, gamma, eta, eta, step)
-        return (p, st), None
+        updates, st = tx.update(g, st, p)
+        return (optax.apply_updates(p, updates), st), None
 
-    (params, _), _ = jax.lax.scan(step_fn, (params, liu_model.init_adam(params)),
-                                  jnp.arange(1, steps + 1))
+    (params, _), _ = jax.lax.scan(step_fn, (params, tx.init(params)), jnp.arange(1, steps + 1))
     return params
 
 

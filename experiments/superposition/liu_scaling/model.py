@@ -1,4 +1,4 @@
-"""Liu, Liu & Gore toy model: tied ReLU autoencoder, the Liu AdamW, schedule, sweep trainer.
+"""Liu, Liu & Gore toy model: tied ReLU autoencoder, the Liu AdamW (optax), schedule, sweep trainer.
 
 Spec superposition.md §2.1. Rows of W (n × m) are features; y = ReLU(x W Wᵀ + b).
 
@@ -6,9 +6,13 @@ Spec superposition.md §2.1. Rows of W (n × m) are features; y = ReLU(x W Wᵀ 
 - Optimised loss: ``loss_scale`` × mean over batch and features of (y − x)² (1 for the small
   models as the authors' ``nn.MSELoss``, 100 for the large ones as ``exp-17``); every reported
   loss is the sum over features, n × mean (the scale only matters through Adam's eps).
-- Optimiser (hand-written so that γ can be an instance-axis value): decay or growth of W with
-  the scheduled η_W before the Adam step; γ ≥ 0: W ← W − η_W γ W (PyTorch AdamW); γ < 0:
-  W_i ← W_i − η_W γ W_i (1/(‖W_i‖ + 1e-8) − 1), gradient descent on ½(‖W_i‖ − 1)².
+- Optimiser: ``liu_adamw``, an ``optax.GradientTransformation`` (γ, peak rates and warm-up may be
+  instance-axis values): ``optax.scale_by_adam`` on W and b, plus on W the decay/growth term
+  (``add_signed_decay``) with the scheduled η_W, like ``optax.adamw``'s decoupled decay:
+  W ← W − η_W (Adam direction + γ f(W) W); γ ≥ 0: f = 1 (PyTorch AdamW, equal to
+  ``optax.adamw``); γ < 0: f_i = 1/(‖W_i‖ + 1e-8) − 1, gradient descent on ½(‖W_i‖ − 1)².
+  Params are a plain (W, b) pytree (``Params``), not a Flax module: the forward pass is one
+  line, and the sweep vmaps the parameters directly.
 - Schedule: linear warm-up to the peak over T_w steps, then cosine to a 5 % floor at step T.
 
 Performance: a sweep is one ``jit`` program per width bucket, ``lax.scan`` over steps with a
@@ -27,6 +31,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 
 from experiments.superposition.shared.sampler import features_from_bits
 
@@ -43,23 +48,11 @@ class Params(NamedTuple):
     b: jax.Array
 
 
-class AdamState(NamedTuple):
-    """First and second moments of W and b (same shapes as the parameters)."""
-
-    mu: Params
-    nu: Params
-
-
 def init_params(key: jax.Array, n: int, m: int) -> Params:
     """W_ij ~ N(0, 1/m) (row norms ≈ 1), b_i ~ N(0, 1) (Liu init, trap 3)."""
     kw, kb = jax.random.split(key)
     w = jax.random.normal(kw, (n, m), jnp.float32) / jnp.sqrt(jnp.float32(m))
     return Params(w, jax.random.normal(kb, (n,), jnp.float32))
-
-
-def init_adam(params: Params) -> AdamState:
-    zeros = jax.tree.map(jnp.zeros_like, params)
-    return AdamState(zeros, zeros)
 
 
 def schedule(step: jax.Array, peak: jax.Array | float, warmup: jax.Array | int, total: int,
@@ -92,31 +85,45 @@ def objective(params: Params, x: jax.Array, loss_scale: float) -> jax.Array:
     return loss_scale * jnp.mean(err * err)
 
 
-def decay_increment(w: jax.Array, gamma: jax.Array, lr: jax.Array) -> jax.Array:
-    """Change of W from decay (γ ≥ 0) or row-norm growth (γ < 0), applied before Adam."""
+def decay_direction(w: jax.Array, gamma: jax.Array) -> jax.Array:
+    """γ f(W) W: decay (γ ≥ 0, f = 1) or row-norm growth (γ < 0, f_i = 1/(‖W_i‖ + 1e-8) − 1);
+    the step scales it by −η_W."""
     norms = jnp.sqrt(jnp.sum(w * w, axis=-1, keepdims=True))
     factor = jnp.where(gamma >= 0, jnp.ones_like(norms), 1.0 / (norms + NORM_EPS) - 1.0)
-    return -lr * gamma * w * factor
+    return gamma * (w * factor)
 
 
-def _adam(p: jax.Array, g: jax.Array, mu: jax.Array, nu: jax.Array, lr: jax.Array,
-          step: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
-    mu = BETA1 * mu + (1.0 - BETA1) * g
-    nu = BETA2 * nu + (1.0 - BETA2) * g * g
-    s = jnp.asarray(step, jnp.float32)
-    bc1 = 1.0 - BETA1 ** s
-    bc2 = 1.0 - BETA2 ** s
-    p = p - lr / bc1 * mu / (jnp.sqrt(nu) / jnp.sqrt(bc2) + ADAM_EPS)
-    return p, mu, nu
+def decay_increment(w: jax.Array, gamma: jax.Array, lr: jax.Array) -> jax.Array:
+    """Change of W from decay (γ ≥ 0) or row-norm growth (γ < 0) at rate ``lr``."""
+    return -lr * decay_direction(w, gamma)
 
 
-def liu_update(params: Params, state: AdamState, grads: Params, gamma: jax.Array,
-               lr_w: jax.Array, lr_b: jax.Array, step: jax.Array) -> tuple[Params, AdamState]:
-    """One Liu AdamW step (spec §2.1 items 3–4) at 1-based ``step``; γ may be traced."""
-    w = params.W + decay_increment(params.W, gamma, lr_w)
-    w, mu_w, nu_w = _adam(w, grads.W, state.mu.W, state.nu.W, lr_w, step)
-    b, mu_b, nu_b = _adam(params.b, grads.b, state.mu.b, state.nu.b, lr_b, step)
-    return Params(w, b), AdamState(Params(mu_w, mu_b), Params(nu_w, nu_b))
+def add_signed_decay(gamma: jax.Array) -> optax.GradientTransformation:
+    """updates + γ f(W) W (``decay_direction``); for γ ≥ 0 this is
+    ``optax.add_decayed_weights(γ)`` (f = 1 multiplies exactly). ``gamma`` may be traced."""
+
+    def init_fn(params):
+        del params
+        return optax.EmptyState()
+
+    def update_fn(updates, state, params=None):
+        if params is None:
+            raise ValueError("add_signed_decay needs the parameters")
+        return jax.tree.map(lambda g, p: g + decay_direction(p, gamma), updates, params), state
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
+def liu_adamw(lr_w: optax.ScalarOrSchedule, lr_b: optax.ScalarOrSchedule,
+              gamma: jax.Array) -> optax.GradientTransformation:
+    """The Liu AdamW on ``Params``: Adam (β = (0.9, 0.999), eps 1e-8) on W and b, the signed
+    decay/growth term on W only, rates ``lr_w`` and ``lr_b`` (scalars or schedules of optax's
+    0-based step count). For γ ≥ 0 it is ``optax.adamw(lr, weight_decay=γ)`` masked to W."""
+    adam = functools.partial(optax.scale_by_adam, b1=BETA1, b2=BETA2, eps=ADAM_EPS)
+    return optax.partition(
+        {"W": optax.chain(adam(), add_signed_decay(gamma), optax.scale_by_learning_rate(lr_w)),
+         "b": optax.chain(adam(), optax.scale_by_learning_rate(lr_b))},
+        Params("W", "b"))
 
 
 class TrainSettings(NamedTuple):
@@ -141,26 +148,33 @@ class InstanceHParams(NamedTuple):
     loss_scale: jax.Array
 
 
+def instance_optimizer(h: InstanceHParams, s: TrainSettings) -> optax.GradientTransformation:
+    """``liu_adamw`` of one instance: its γ and its peak rates on the §2.1 schedule (1-based
+    step = optax's count + 1)."""
+    def rate(peak):
+        return lambda count: schedule(count + 1, peak, h.warmup, s.steps, s.floor_frac)
+
+    return liu_adamw(rate(h.lr_w), rate(h.lr_b), h.gamma)
+
+
 def _train_one_seed(thresholds: jax.Array, hp: InstanceHParams, init_keys: jax.Array,
                     data_key: jax.Array, s: TrainSettings) -> dict[str, jax.Array]:
     """Instances (I,) of one seed: shared data words per step, vmap over instances inside."""
     n = thresholds.shape[-1]
     params = jax.vmap(lambda k: init_params(k, n, s.m))(init_keys)
-    state = init_adam(params)
+    state = jax.vmap(lambda p, h: instance_optimizer(h, s).init(p))(params, hp)
 
-    def instance_step(p, st, thr, h, bits, step):
+    def instance_step(p, st, thr, h, bits):
         x = features_from_bits(bits, thr[None, :], V_MAX)  # (1, n): explicit broadcast
         loss, grads = jax.value_and_grad(objective)(p, x, h.loss_scale)
-        lr_w = schedule(step, h.lr_w, h.warmup, s.steps, s.floor_frac)
-        lr_b = schedule(step, h.lr_b, h.warmup, s.steps, s.floor_frac)
-        p, st = liu_update(p, st, grads, h.gamma, lr_w, lr_b, step)
-        return p, st, loss * (n / h.loss_scale)  # optimised value -> sum over features
+        updates, st = instance_optimizer(h, s).update(grads, st, p)
+        return optax.apply_updates(p, updates), st, loss * (n / h.loss_scale)  # sum over features
 
     def step_fn(carry, step):
         p, st = carry
         bits = jax.random.bits(jax.random.fold_in(data_key, step), (s.batch, n), jnp.uint32)
-        p, st, loss = jax.vmap(instance_step, in_axes=(0, 0, 0, 0, None, None))(
-            p, st, thresholds, hp, bits, step)
+        p, st, loss = jax.vmap(instance_step, in_axes=(0, 0, 0, 0, None))(
+            p, st, thresholds, hp, bits)
         return (p, st), loss
 
     def chunk_fn(carry, chunk_index):

@@ -1,27 +1,28 @@
-"""Elhage et al. toy model of superposition: tied autoencoder, AdamW (PyTorch), lax.scan trainer.
+"""Elhage et al. toy model of superposition: tied autoencoder, AdamW (optax), lax.scan trainer.
 
 Spec superposition.md §2.0 and §2.2. Orientation: W is (n_features, m_hidden), row W_i is the
 representation of feature i, y = ReLU(x W W^T + b) (the paper's W is the transpose). Data: each
 feature is 0 with probability S, else U(0, 1) — the pillar sampler (``shared.sampler``) with
 p = 1 − S and v_max = 1, fresh words every step, drawn on device inside the scan.
 
-Optimiser (trap 12): AdamW in the PyTorch convention, on W and b alike: p ← p (1 − lr·wd), then
-Adam with bias correction, β = (0.9, 0.999), eps 1e-8, constant lr. weight_decay is a traced
-argument so it can vary along an instance axis. ``train_tms`` is a pure function: callers vmap it,
+Optimiser (trap 12): AdamW in the PyTorch convention, on W and b alike, as ``optax.adamw``
+(``tms_optimizer``): p ← p − lr·(m̂ / (sqrt(v̂) + eps) + wd·p), i.e. PyTorch's
+p (1 − lr·wd) − lr·m̂ / (sqrt(v̂) + eps) with the decay folded into the update; Adam with bias
+correction, β = (0.9, 0.999), eps 1e-8, constant lr. weight_decay is a traced argument so it can
+vary along an instance axis. ``train_tms`` is a pure function: callers vmap it,
 ``jax.jit(jax.vmap(functools.partial(train_tms, m=..., batch=..., steps=...)))(keys, t, I, wd)``.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import jax
 import jax.numpy as jnp
+import optax
 
 from experiments.superposition.shared.sampler import features_from_bits
 
-__all__ = ["sample_tms", "init_tms", "tms_forward", "tms_loss", "adamw_step", "AdamState",
-           "train_tms", "tms_eval_loss"]
+__all__ = ["sample_tms", "init_tms", "tms_forward", "tms_loss", "tms_optimizer", "train_tms",
+           "tms_eval_loss"]
 
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
 
@@ -78,30 +79,10 @@ def tms_loss(W: jax.Array, b: jax.Array, x: jax.Array, importance: jax.Array,
     return jnp.mean(jnp.sum(_lead(importance, x.ndim) * err * err, axis=-1))
 
 
-class AdamState(NamedTuple):
-    """Adam moments of (W, b) and the 0-based count of steps taken."""
-
-    mu: tuple[jax.Array, jax.Array]
-    nu: tuple[jax.Array, jax.Array]
-    count: jax.Array
-
-
-def adam_init(params: tuple[jax.Array, jax.Array]) -> AdamState:
-    zeros = tuple(jnp.zeros_like(p) for p in params)
-    return AdamState(zeros, zeros, jnp.zeros((), jnp.int32))
-
-
-def adamw_step(params, grads, state: AdamState, lr: float, weight_decay):
-    """One PyTorch-AdamW step: p ← p(1 − lr·wd); then p ← p − lr m̂ / (sqrt(v̂) + eps)."""
-    t = (state.count + 1).astype(jnp.float32)
-    bc1 = 1.0 - BETA1 ** t
-    bc2 = 1.0 - BETA2 ** t
-    mu = tuple(BETA1 * m + (1.0 - BETA1) * g for m, g in zip(state.mu, grads, strict=True))
-    nu = tuple(BETA2 * v + (1.0 - BETA2) * g * g for v, g in zip(state.nu, grads, strict=True))
-    new = tuple(
-        p * (1.0 - lr * weight_decay) - lr * (m / bc1) / (jnp.sqrt(v / bc2) + EPS)
-        for p, m, v in zip(params, mu, nu, strict=True))
-    return new, AdamState(mu, nu, state.count + 1)
+def tms_optimizer(lr: float, weight_decay) -> optax.GradientTransformation:
+    """PyTorch-convention AdamW on every parameter (decoupled decay lr·wd·p, constant lr);
+    ``weight_decay`` may be a traced scalar."""
+    return optax.adamw(lr, b1=BETA1, b2=BETA2, eps=EPS, weight_decay=weight_decay)
 
 
 def train_tms(key: jax.Array, thresholds: jax.Array, importance: jax.Array, weight_decay,
@@ -122,20 +103,21 @@ def train_tms(key: jax.Array, thresholds: jax.Array, importance: jax.Array, weig
     importance = importance.astype(jnp.float32)
     weight_decay = jnp.asarray(weight_decay, jnp.float32)
     grad_fn = jax.value_and_grad(lambda p, x: tms_loss(p[0], p[1], x, importance, relu))
+    tx = tms_optimizer(lr, weight_decay)
 
     def step(carry, step_index):
         params, opt = carry
         x = sample_tms(jax.random.fold_in(data_key, step_index), thresholds, batch)
         loss, grads = grad_fn(params, x)
-        params, opt = adamw_step(params, grads, opt, lr, weight_decay)
-        return (params, opt), loss
+        updates, opt = tx.update(grads, opt, params)
+        return (optax.apply_updates(params, updates), opt), loss
 
     def block(carry, block_index):
         idx = block_index * log_every + jnp.arange(log_every, dtype=jnp.int32)
         carry, losses = jax.lax.scan(step, carry, idx)
         return carry, jnp.mean(losses)
 
-    (params, _), curve = jax.lax.scan(block, (params, adam_init(params)),
+    (params, _), curve = jax.lax.scan(block, (params, tx.init(params)),
                                       jnp.arange(steps // log_every, dtype=jnp.int32))
     return {"W": params[0], "b": params[1], "loss_curve": curve.astype(jnp.float32)}
 

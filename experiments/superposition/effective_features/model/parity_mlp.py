@@ -9,18 +9,22 @@ first floor(0.8 · size) in train; the train set is the concatenation of the str
 stratum-ordered: its first rows all belong to task 0, label 0 — trap 15). The shuffle uses
 numpy's generator, not torch's, so the exact membership differs from the authors' split.
 
-Model: fc1 Linear(d → h) → inverted dropout on the pre-activation (training only) → ReLU →
-fc2 Linear(h → 1); PyTorch Linear init; BCE-with-logits; Adam (0.9, 0.999, eps 1e-8) at constant
-lr; shuffle every epoch with fixed-size batches (the authors' last partial batch is dropped).
+Model (Flax module ``ParityMLP``; parameters kept as the plain ``{"params": ...}`` pytree): fc1
+Linear(d → h) → inverted dropout on the pre-activation (training only) → ReLU → fc2 Linear(h → 1);
+PyTorch Linear init; BCE-with-logits; ``optax.adam`` (0.9, 0.999, eps 1e-8) at constant lr;
+shuffle every epoch with fixed-size batches (the authors' last partial batch is dropped).
 ``train_mlp`` is pure and vmappable over (key, dropout rate).
 """
 
 from __future__ import annotations
 
+import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+
+from experiments.superposition.effective_features.model.sae import symmetric_uniform
 
 Params = dict[str, jax.Array]
 
@@ -67,30 +71,66 @@ def activation_rows(num_train: int, count: int, subset: str, seed: int) -> np.nd
     raise ValueError(f"unknown activation subset {subset!r}")
 
 
+class ParityMLP(nn.Module):
+    """fc1 (W1 (in, h), b1) → inverted dropout on the pre-activation → ReLU → fc2 (W2 (h, 1), b2).
+
+    PyTorch Linear init: weights and biases U(±1/sqrt(fan_in)); weights stored (in, out).
+    Dropout takes its rate and key as call arguments (the rate is traced along an instance axis,
+    which ``nn.Dropout``'s static rate does not allow).
+    """
+
+    n_in: int
+    hidden: int
+
+    def initializers(self) -> dict[str, tuple[nn.initializers.Initializer, tuple[int, ...]]]:
+        """Parameter name -> (initialiser, shape), in the order of ``init_mlp``'s keys."""
+        fc1, fc2 = symmetric_uniform(self.n_in ** -0.5), symmetric_uniform(self.hidden ** -0.5)
+        return {"W1": (fc1, (self.n_in, self.hidden)), "b1": (fc1, (self.hidden,)),
+                "W2": (fc2, (self.hidden, 1)), "b2": (fc2, (1,))}
+
+    def setup(self) -> None:
+        self.p = {name: self.param(name, init, shape)
+                  for name, (init, shape) in self.initializers().items()}
+
+    def pre_activations(self, x: jax.Array) -> jax.Array:
+        """fc1 outputs before dropout and ReLU (what the SAE reads, eval mode)."""
+        b1 = self.p["b1"]
+        return x @ self.p["W1"] + jnp.reshape(b1, (1,) * (x.ndim - 1) + b1.shape)
+
+    def __call__(self, x: jax.Array, rate: jax.Array | float,
+                 key: jax.Array | None = None) -> jax.Array:
+        """Logits (B,); inverted dropout on the pre-activation when ``key`` is given."""
+        h = self.pre_activations(x)
+        if key is not None:
+            keep = 1.0 - rate
+            mask = jax.random.uniform(key, h.shape) < keep
+            h = jnp.where(mask, h / keep, 0.0)
+        return (jax.nn.relu(h) @ self.p["W2"])[:, 0] + self.p["b2"][0]
+
+
+def module_for(params: Params) -> ParityMLP:
+    """The module whose parameters ``params`` are (shapes read off the arrays)."""
+    return ParityMLP(*params["W1"].shape)
+
+
 def init_mlp(key: jax.Array, n_in: int, hidden: int) -> Params:
-    """PyTorch Linear init: weights and biases U(±1/sqrt(fan_in)); weights stored (in, out)."""
-    k1, k2, k3, k4 = jax.random.split(key, 4)
-    a1, a2 = n_in ** -0.5, hidden ** -0.5
-    uni = lambda k, shape, a: jax.random.uniform(k, shape, jnp.float32, -a, a)  # noqa: E731
-    return {"W1": uni(k1, (n_in, hidden), a1), "b1": uni(k2, (hidden,), a1),
-            "W2": uni(k3, (hidden, 1), a2), "b2": uni(k4, (1,), a2)}
+    """Initial parameters: the module's initialisers with keys ``split(key, 4)`` for
+    (W1, b1, W2, b2), the pre-Flax draws (``ParityMLP.init`` would derive per-name keys)."""
+    inits = ParityMLP(n_in, hidden).initializers()
+    return {name: init(k, shape, jnp.float32)
+            for k, (name, (init, shape)) in zip(jax.random.split(key, 4), inits.items(),
+                                                strict=True)}
 
 
 def pre_activations(params: Params, x: jax.Array) -> jax.Array:
     """fc1 outputs before dropout and ReLU (what the SAE reads, eval mode)."""
-    b1 = params["b1"]
-    return x @ params["W1"] + jnp.reshape(b1, (1,) * (x.ndim - 1) + b1.shape)
+    return module_for(params).apply({"params": params}, x, method=ParityMLP.pre_activations)
 
 
 def mlp_logits(params: Params, x: jax.Array, rate: jax.Array | float,
                key: jax.Array | None = None) -> jax.Array:
     """Logits (B,); inverted dropout on the pre-activation when ``key`` is given (training)."""
-    h = pre_activations(params, x)
-    if key is not None:
-        keep = 1.0 - rate
-        mask = jax.random.uniform(key, h.shape) < keep
-        h = jnp.where(mask, h / keep, 0.0)
-    return (jax.nn.relu(h) @ params["W2"])[:, 0] + params["b2"][0]
+    return module_for(params).apply({"params": params}, x, rate, key)
 
 
 def bce_with_logits(logits: jax.Array, targets: jax.Array) -> jax.Array:

@@ -1,6 +1,8 @@
 """Sparse autoencoders of the effective-features experiment (Bereska et al., spec §2.3).
 
-Two variants, both z = ReLU(a E^T + c) with the dictionary E of shape (D, N) (rows = atoms):
+The network is the Flax module ``SparseAutoencoder``; training keeps its parameters as the plain
+``{"params": ...}`` pytree and applies the module. Two variants, both z = ReLU(a E^T + c) with
+the dictionary E of shape (D, N) (rows = atoms):
 
 - tied, no decoder bias (paper's toy validation, authors' ``experiments/adversarial/sae.py``):
   a' = z E; init E Xavier-uniform (bound sqrt(6/(N + D))), c = 0.
@@ -13,13 +15,13 @@ with λ_sum = λ N / D.
 
 Training is one pure function, vmappable over (key, activations, λ): epoch-wise reshuffle with
 fixed-size batches (the remainder is dropped: 78 batches of 128 for 10 000 samples), Adam
-(β = (0.9, 0.999), eps 1e-8, constant lr), ``lax.scan`` over epochs and batches. Early stopping
-(trap 16) is emulated per instance: the epoch-mean training loss (batch losses before each update,
-as PyTorch accumulates them) is tracked with the best parameters and the epoch of the best loss;
-once ``patience`` epochs pass without improvement the instance's updates are frozen (its
-neighbours on the instance axis keep training), and the best epoch's parameters are returned.
-``patience = 0`` disables early stopping and returns the last parameters. Note: the authors'
-trainer stores ``state_dict().copy()``, a shallow copy whose tensors the optimizer keeps
+(``optax.adam``, β = (0.9, 0.999), eps 1e-8, constant lr), ``lax.scan`` over epochs and batches.
+Early stopping (trap 16) is emulated per instance: the epoch-mean training loss (batch losses
+before each update, as PyTorch accumulates them) is tracked with the best parameters and the epoch
+of the best loss; once ``patience`` epochs pass without improvement the instance's updates are
+frozen (its neighbours on the instance axis keep training), and the best epoch's parameters are
+returned. ``patience = 0`` disables early stopping and returns the last parameters. Note: the
+authors' trainer stores ``state_dict().copy()``, a shallow copy whose tensors the optimizer keeps
 updating in place, so their "restore best" returns the stop epoch's parameters; the spec (and
 this module) return the best epoch's.
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import optax
@@ -36,18 +39,11 @@ Params = dict[str, jax.Array]
 REDUCTIONS = ("mean", "sum")
 
 
-def init_sae(key: jax.Array, n_in: int, dict_size: int, tied: bool) -> Params:
-    """Initial SAE parameters (float32); see the module docstring for the two inits."""
-    if tied:
-        bound = (6.0 / (n_in + dict_size)) ** 0.5
-        return {"E": jax.random.uniform(key, (dict_size, n_in), jnp.float32, -bound, bound),
-                "c": jnp.zeros((dict_size,), jnp.float32)}
-    k_e, k_c, k_g, k_d = jax.random.split(key, 4)
-    enc, dec = n_in ** -0.5, dict_size ** -0.5
-    return {"E": jax.random.uniform(k_e, (dict_size, n_in), jnp.float32, -enc, enc),
-            "c": jax.random.uniform(k_c, (dict_size,), jnp.float32, -enc, enc),
-            "G": jax.random.uniform(k_g, (n_in, dict_size), jnp.float32, -dec, dec),
-            "d": jax.random.uniform(k_d, (n_in,), jnp.float32, -dec, dec)}
+def symmetric_uniform(bound: float) -> nn.initializers.Initializer:
+    """U(−bound, bound) (PyTorch's Linear and Xavier-uniform shape)."""
+    def init(key: jax.Array, shape: tuple[int, ...], dtype=jnp.float32) -> jax.Array:
+        return jax.random.uniform(key, shape, dtype, -bound, bound)
+    return init
 
 
 def _row(vector: jax.Array, like: jax.Array) -> jax.Array:
@@ -55,22 +51,76 @@ def _row(vector: jax.Array, like: jax.Array) -> jax.Array:
     return jnp.reshape(vector, (1,) * (like.ndim - 1) + vector.shape)
 
 
+class SparseAutoencoder(nn.Module):
+    """z = ReLU(a E^T + c); a' = z E (tied, no decoder bias) or z G^T + d (untied).
+
+    Initialisers (module docstring): tied E Xavier-uniform, c = 0; untied E, c U(±1/sqrt(N)),
+    G, d U(±1/sqrt(D)). ``init_sae`` draws them with the experiment's explicit key split.
+    """
+
+    n_in: int
+    dict_size: int
+    tied: bool
+
+    def initializers(self) -> dict[str, tuple[nn.initializers.Initializer, tuple[int, ...]]]:
+        """Parameter name -> (initialiser, shape), in the order of ``init_sae``'s keys."""
+        n, d = self.n_in, self.dict_size
+        if self.tied:
+            return {"E": (symmetric_uniform((6.0 / (n + d)) ** 0.5), (d, n)),
+                    "c": (nn.initializers.zeros_init(), (d,))}
+        enc, dec = symmetric_uniform(n ** -0.5), symmetric_uniform(d ** -0.5)
+        return {"E": (enc, (d, n)), "c": (enc, (d,)), "G": (dec, (n, d)), "d": (dec, (n,))}
+
+    def setup(self) -> None:
+        self.p = {name: self.param(name, init, shape)
+                  for name, (init, shape) in self.initializers().items()}
+
+    def encode(self, acts: jax.Array) -> jax.Array:
+        """Codes z = ReLU(a E^T + c), shape (..., D)."""
+        return jax.nn.relu(acts @ self.p["E"].T + _row(self.p["c"], acts))
+
+    def decode(self, codes: jax.Array) -> jax.Array:
+        """Reconstruction: z E (tied, no bias) or z G^T + d (untied)."""
+        if self.tied:
+            return codes @ self.p["E"]
+        return codes @ self.p["G"].T + _row(self.p["d"], codes)
+
+    def __call__(self, acts: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """(codes, reconstruction)."""
+        codes = self.encode(acts)
+        return codes, self.decode(codes)
+
+
+def module_for(params: Params) -> SparseAutoencoder:
+    """The module whose parameters ``params`` are (shapes and variant read off the arrays)."""
+    dict_size, n_in = params["E"].shape
+    return SparseAutoencoder(n_in, dict_size, tied="G" not in params)
+
+
+def init_sae(key: jax.Array, n_in: int, dict_size: int, tied: bool) -> Params:
+    """Initial SAE parameters (float32): the module's initialisers with explicit keys — ``key``
+    itself for the tied E, ``split(key, 4)`` for (E, c, G, d) untied — so the draws are those of
+    the pre-Flax code (``SparseAutoencoder.init`` would derive per-name keys instead)."""
+    inits = SparseAutoencoder(n_in, dict_size, tied).initializers()
+    keys = [key] * 2 if tied else list(jax.random.split(key, 4))
+    return {name: init(k, shape, jnp.float32)
+            for k, (name, (init, shape)) in zip(keys, inits.items(), strict=True)}
+
+
 def encode(params: Params, acts: jax.Array) -> jax.Array:
     """Codes z = ReLU(a E^T + c), shape (..., D)."""
-    return jax.nn.relu(acts @ params["E"].T + _row(params["c"], acts))
+    return module_for(params).apply({"params": params}, acts, method=SparseAutoencoder.encode)
 
 
 def decode(params: Params, codes: jax.Array) -> jax.Array:
     """Reconstruction: z E (tied, no bias) or z G^T + d (untied)."""
-    if "G" in params:
-        return codes @ params["G"].T + _row(params["d"], codes)
-    return codes @ params["E"]
+    return module_for(params).apply({"params": params}, codes, method=SparseAutoencoder.decode)
 
 
 def sae_loss(params: Params, acts: jax.Array, l1: jax.Array, reduction: str) -> jax.Array:
     """Training objective of one batch (acts (B, N)); ``reduction`` in REDUCTIONS."""
-    codes = encode(params, acts)
-    err = (acts - decode(params, codes)) ** 2
+    codes, recon = module_for(params).apply({"params": params}, acts)
+    err = (acts - recon) ** 2
     if reduction == "mean":
         return jnp.mean(err) + l1 * jnp.mean(jnp.abs(codes))
     if reduction == "sum":
@@ -166,8 +216,7 @@ def code_summary(params: Params, acts: jax.Array) -> dict[str, jax.Array]:
 
     ``dict_frob`` is ‖E‖_F^2 for the tied SAE and ‖G‖_F^2 (decoder) for the untied one.
     """
-    codes = encode(params, acts)
-    recon = decode(params, codes)
+    codes, recon = module_for(params).apply({"params": params}, acts)
     decoder = params.get("G", params["E"])
     return {"mass": jnp.sum(jnp.abs(codes), axis=0),
             "recon_mse": jnp.mean((acts - recon) ** 2),
