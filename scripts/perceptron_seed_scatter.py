@@ -24,10 +24,14 @@ import sys
 import time
 from pathlib import Path
 
+import jax
 import numpy as np
 
-GAMMA_TOLERANCE = (0.85, 1.05)  # claim perceptron.gamma_chi0, cpu
-B_TOLERANCE = (2.4, 3.15)  # claim perceptron.b_chi0, cpu
+from experiments.sgd_noise.perceptron import model as sim
+from experiments.sgd_noise.perceptron.metrics import B_TOL, GAMMA_TOL
+
+GAMMA_TOLERANCE = GAMMA_TOL[0][0]  # claim perceptron.gamma_chi0, cpu
+B_TOLERANCE = B_TOL[0][0]  # claim perceptron.b_chi0, cpu
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -55,11 +59,7 @@ def slope(sizes: np.ndarray, values: np.ndarray) -> float:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    import jax
-
     jax.config.update("jax_enable_x64", True)
-    from experiments.sgd_noise import perceptron_sim as sim
-
     sizes = np.array([int(s) for s in args.sizes.split(",")])
     alpha = 2.0**15
     temperature = args.t_alpha / alpha

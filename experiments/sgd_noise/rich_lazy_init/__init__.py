@@ -51,7 +51,6 @@ import numpy as np
 from experiments.common import config as cfg
 from experiments.common.app import Experiment, RunContext
 from experiments.common.config import Config, UsageError
-from experiments.sgd_noise import common
 from experiments.sgd_noise.rich_lazy_init.claims import make_claims
 from experiments.sgd_noise.rich_lazy_init.compute import run_lanes
 from experiments.sgd_noise.rich_lazy_init.metrics import summarize
@@ -120,5 +119,5 @@ EXPERIMENT = Experiment(
     description="Initial connectivity rank and rich vs lazy learning: linear analogue and RNN "
                 "(Liu et al., ICLR 2024).",
     profiles=PROFILES, checks=CHECKS, compute=run, make_claims=make_claims, plot=plot,
-    figures=FIGURES, source_packages=common.SOURCE_PACKAGES, validate=validate,
+    figures=FIGURES, validate=validate,
 )

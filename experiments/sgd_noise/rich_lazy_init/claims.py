@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from experiments.common.claims import Claim, format_number, make_claim, underpowered
-from experiments.sgd_noise import common
+from experiments.common.claims import Claim, format_number, underpowered
+from experiments.sgd_noise.shared import provenance
+from experiments.sgd_noise.shared.provenance import tagged_claim
 
-WHERE = common.LIU + ", abstract"
+WHERE = provenance.LIU + ", abstract"
 # The linear analogue's reference run (20 teachers, d = 50, h = 100, 4000 steps), from the
 # pillar's claims table: rel ΔW1 per rank, its s.e. ±0.001, and the aligned control.
 LINEAR_REFERENCE = {1: 0.0779, 2: 0.0775, 5: 0.0761, 10: 0.0746, 25: 0.0697, 50: 0.0558}
@@ -28,8 +29,8 @@ def _interval(diff: dict[str, Any]) -> list[float] | None:
 
 
 def _claim(profile: str, cid: str, **fields: Any) -> Claim:
-    return make_claim(profile=profile, id=f"rich_lazy_init.{cid}", label="stand-in",
-                      source=common.source("stand-in,paper-abstract", WHERE), **fields)
+    return tagged_claim("rich_lazy_init", profile, cid, "stand-in,paper-abstract", WHERE,
+                        **fields)
 
 
 def _ordering(profile: str, cid: str, diff: dict[str, Any], details: dict[str, Any],

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from experiments.common.plotting import INTERVAL_95, save_figure
-from experiments.sgd_noise.common_plots import (
+from experiments.sgd_noise.shared.plot_style import (
     FAILED_COLOUR,
     any_failed,
     claim_status,

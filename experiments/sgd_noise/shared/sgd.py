@@ -1,5 +1,5 @@
-"""Shared pieces of the SGD-noise pillar (spec specs/sgd_noise.md §0, §2): provenance tags, flag
-checks, and the SGD machinery every experiment of the pillar uses.
+"""The SGD machinery every experiment of the SGD-noise pillar uses (spec specs/sgd_noise.md §2):
+α-trick, hinge loss, temperature, batch draws, per-lane keys and the stop-at-zero-loss rule.
 
 API (all JAX functions are pure, jit- and vmap-safe, with α and η as traced scalars):
 
@@ -34,44 +34,6 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 from jax import lax
-
-from experiments.common import config as cfg
-from experiments.common.config import UsageError
-
-# --- provenance (spec §0) -------------------------------------------------------------------
-
-PAPER = "Sclocchi, Geiger & Wyart, ICML 2023 (arXiv:2301.13703)"
-APS = "Sclocchi, Geiger & Wyart, APS March Meeting 2023, abstract F02.00003"
-PNAS = "Sclocchi & Wyart, PNAS 121 (2024) (arXiv:2309.10688)"
-LIU = "Liu et al., ICLR 2024 (arXiv:2310.08513)"
-CODE = "AntonioScl/SGD_learning_regimes (authors' code)"
-PAPER_VALUE_NONE = "n/a (full text not consulted)"
-SOURCE_PACKAGES = ("theory", "experiments/common", "experiments/sgd_noise")
-UNVERIFIED_SENTENCE = (
-    "Figure numbers, the paper's exact operational definition of T_c and its fitted exponent "
-    "values for MNIST/CIFAR were not verified; rows tagged [reconstructed] or [stand-in] are the "
-    "suite's own predictions or substitutes.")
-
-# Spec §0 tags and the closest label of experiments.common.claims.LABELS (the claim's ``label``
-# field must be one of those; the spec tag itself leads the ``source`` string).
-# Spec §0 tags; each is also a ``claims.LABELS`` entry, so the report's label column shows it.
-TAGS = {tag: tag for tag in ("code", "paper-abstract", "authors-APS", "PNAS", "reconstructed",
-                             "stand-in", "suite")}
-
-
-def source(tags: str, where: str) -> str:
-    """Claim source led by its spec §0 tag(s): ``source("PNAS", PNAS)`` → ``[PNAS] Sclocchi…``."""
-    names = [t.strip() for t in tags.split(",")]
-    unknown = [t for t in names if t not in TAGS]
-    if unknown:
-        raise ValueError(f"unknown provenance tag(s) {unknown}; allowed: {sorted(TAGS)}")
-    return " ".join(f"[{t}]" for t in names) + f" {where}"
-
-
-def label(tag: str) -> str:
-    """The ``claims.LABELS`` entry for a spec §0 tag."""
-    return TAGS[tag]
-
 
 # --- statuses and numerics (spec §2.3) ------------------------------------------------------
 
@@ -222,30 +184,3 @@ def fit_chunk(sgd_step: Callable[[Any, jax.Array], Any], margin: Callable[[Any],
         return params, steps, status.astype(jnp.int32), m.astype(jnp.float32)
 
     return chunk
-
-
-# --- flag checks shared by the pillar (bad values exit with status 2) ---------------------
-
-ALPHA = cfg.positive()
-TEMPERATURES = cfg.each(cfg.positive())
-ALPHAS = cfg.each(cfg.positive())
-BATCH = cfg.int_at_least(1)
-DIMENSION = cfg.int_at_least(2)
-SEEDS = cfg.int_at_least(1)
-MAX_STEPS = cfg.int_at_least(1)
-BATCH_SAMPLING = cfg.one_of("replace", "distinct")
-TRAIN_SIZES = cfg.each(cfg.int_at_least(2))
-
-
-def check_batch_below_train(batch: int, train_sizes: list[int], field: str = "batch") -> None:
-    """B ≤ P for every training-set size (UsageError naming ``field`` otherwise)."""
-    if batch > min(train_sizes):
-        raise UsageError(field, batch,
-                         f"allowed: integers <= the smallest training-set size {min(train_sizes)}")
-
-
-def check_cap_above_period(max_steps: int, largest_period: int) -> None:
-    """max_steps must allow at least one full check period."""
-    if max_steps < largest_period:
-        raise UsageError("max_steps", max_steps,
-                         f"allowed: integers >= the check period ({largest_period} steps)")

@@ -11,9 +11,9 @@ steps (``lax.scan``) inside a ``lax.while_loop`` that stops at min α y F ≥ 1 
 (converged, 1), a non-finite margin or parameter (diverged, 2) or the step cap (capped, 3).
 
 One run is ``run_one(seed, alpha, temperature, data)``; α and T are traced, so one compilation
-serves every (α, T) of a given shape. Keys: ``common.lane_keys(base_seed, seed)`` gives the
+serves every (α, T) of a given shape. Keys: ``sgd.lane_keys(base_seed, seed)`` gives the
 init, training-set and batch streams; they never depend on (α, T) (common random numbers). The
-loss, temperature, batch draw and stopping rule are those of ``experiments.sgd_noise.common``.
+loss, temperature, batch draw and stopping rule are those of ``experiments.sgd_noise.shared.sgd``.
 """
 
 from __future__ import annotations
@@ -26,11 +26,9 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from experiments.sgd_noise import common
-from experiments.sgd_noise._mnist1d import training_indices
+from experiments.sgd_noise.shared import sgd
+from experiments.sgd_noise.shared.mnist1d_data import training_indices
 from theory import sgd_noise as theory
-
-STATUS_NAMES = common.STATUS_NAMES
 
 
 @functools.cache
@@ -108,44 +106,44 @@ def make_run_one(spec: FCSpec, train: TrainSpec, base_seed: int) -> Callable[...
 
     def run_one(seed: jax.Array, alpha: jax.Array, temperature: jax.Array,
                 data: Data) -> dict[str, jax.Array]:
-        keys = common.lane_keys(base_seed, seed)
+        keys = sgd.lane_keys(base_seed, seed)
         params0 = init_params(keys["init"], spec)
         idx = training_indices(keys["train"], data.x_candidates.shape[0], P)
         x, y = data.x_candidates[idx], data.y_candidates[idx]
         f0 = forward(params0, x, spec)
         alpha = jnp.asarray(alpha, jnp.float32)
-        eta = common.learning_rate(jnp.asarray(temperature, jnp.float32), B, spec.width)
+        eta = sgd.learning_rate(jnp.asarray(temperature, jnp.float32), B, spec.width)
 
         def batch_loss(params: Params, bi: jax.Array) -> jax.Array:
-            centred = common.centred_output(forward(params, x[bi], spec), f0[bi])
-            return jnp.mean(common.hinge_loss(centred, y[bi], alpha))
+            centred = sgd.centred_output(forward(params, x[bi], spec), f0[bi])
+            return jnp.mean(sgd.hinge_loss(centred, y[bi], alpha))
 
         def sgd_step(params: Params, step: jax.Array) -> Params:
-            bi = common.batch_indices(keys["batch"], step, P, B, train.batch_sampling)
+            bi = sgd.batch_indices(keys["batch"], step, P, B, train.batch_sampling)
             grads = jax.grad(batch_loss)(params, bi)
             return tuple(p - eta * g for p, g in zip(params, grads, strict=True))
 
         def margin(params: Params) -> jax.Array:
-            return jnp.min(alpha * y * common.centred_output(forward(params, x, spec), f0))
+            return jnp.min(alpha * y * sgd.centred_output(forward(params, x, spec), f0))
 
-        stop = common.train_until_fit(sgd_step, margin, params0, check_period=K,
-                                      max_steps=train.max_steps)
+        stop = sgd.train_until_fit(sgd_step, margin, params0, check_period=K,
+                                   max_steps=train.max_steps)
         params = stop.params
-        centred_test = common.centred_output(forward(params, data.x_test, spec),
-                                             forward(params0, data.x_test, spec))
-        diverged = stop.status == common.DIVERGED
+        centred_test = sgd.centred_output(forward(params, data.x_test, spec),
+                                          forward(params0, data.x_test, spec))
+        diverged = stop.status == sgd.DIVERGED
         per_layer = jnp.stack([jnp.linalg.norm(p - p0) / jnp.linalg.norm(p0)
                                for p, p0 in zip(params, params0, strict=True)])
         delta = tuple(p - p0 for p, p0 in zip(params, params0, strict=True))
-        train_centred = common.centred_output(forward(params, x, spec), f0)
+        train_centred = sgd.centred_output(forward(params, x, spec), f0)
         out = {
             "status": stop.status, "steps": stop.steps, "margin": stop.margin, "eta": eta,
-            "t_star": common.training_time(eta, stop.steps.astype(jnp.float32)),
-            "test_error": jnp.where(diverged, jnp.nan, common.test_error(centred_test,
-                                                                         data.y_test)),
+            "t_star": sgd.training_time(eta, stop.steps.astype(jnp.float32)),
+            "test_error": jnp.where(diverged, jnp.nan, sgd.test_error(centred_test,
+                                                                      data.y_test)),
             "rel_change": jnp.where(diverged, jnp.nan, _tree_norm(delta) / _tree_norm(params0)),
             "rel_change_layers": jnp.where(diverged, jnp.nan, per_layer),
-            "train_loss": jnp.mean(common.hinge_loss(train_centred, y, alpha)),
+            "train_loss": jnp.mean(sgd.hinge_loss(train_centred, y, alpha)),
         }
         if train.return_params:
             out["params"] = params

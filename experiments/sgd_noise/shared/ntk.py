@@ -13,20 +13,20 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
-from experiments.sgd_noise import _fc, common
-from experiments.sgd_noise._mnist1d import training_indices
+from experiments.sgd_noise.shared import fc_network, sgd
+from experiments.sgd_noise.shared.mnist1d_data import training_indices
 
 
-def jacobian(params: _fc.Params, x: jax.Array, spec: _fc.FCSpec) -> jax.Array:
+def jacobian(params: fc_network.Params, x: jax.Array, spec: fc_network.FCSpec) -> jax.Array:
     """(n, #params) Jacobian of f at x, by one reverse pass per point."""
-    def single(p: _fc.Params, xi: jax.Array) -> jax.Array:
-        return _fc.forward(p, xi[None, :], spec)[0]
+    def single(p: fc_network.Params, xi: jax.Array) -> jax.Array:
+        return fc_network.forward(p, xi[None, :], spec)[0]
 
     grads = jax.vmap(jax.grad(single), in_axes=(None, 0))(params, x)
     return jnp.concatenate([g.reshape(x.shape[0], -1) for g in grads], axis=1)
 
 
-def gram(params: _fc.Params, x: jax.Array, spec: _fc.FCSpec) -> jax.Array:
+def gram(params: fc_network.Params, x: jax.Array, spec: fc_network.FCSpec) -> jax.Array:
     j = jacobian(params, x, spec)
     return j @ j.T
 
@@ -38,7 +38,7 @@ def kernel_change(k0: jax.Array, k1: jax.Array) -> tuple[jax.Array, jax.Array]:
 
 
 @functools.cache
-def make_ntk_change(spec: _fc.FCSpec, n_ntk: int,
+def make_ntk_change(spec: fc_network.FCSpec, n_ntk: int,
                     base_seed: int) -> Callable[..., dict[str, jax.Array]]:
     """``f(seeds, final_params, x_candidates) -> {delta_K, alignment}`` over lanes (lax.map).
 
@@ -46,11 +46,11 @@ def make_ntk_change(spec: _fc.FCSpec, n_ntk: int,
     training-set permutation whatever P is, so one compilation serves every P.
     """
 
-    def run(seeds: jax.Array, params: _fc.Params, x_candidates: jax.Array) -> dict:
+    def run(seeds: jax.Array, params: fc_network.Params, x_candidates: jax.Array) -> dict:
         def one(args: tuple) -> tuple[jax.Array, jax.Array]:
             seed, final = args
-            keys = common.lane_keys(base_seed, seed)
-            params0 = _fc.init_params(keys["init"], spec)
+            keys = sgd.lane_keys(base_seed, seed)
+            params0 = fc_network.init_params(keys["init"], spec)
             idx = training_indices(keys["train"], x_candidates.shape[0], n_ntk)
             x = x_candidates[idx]
             return kernel_change(gram(params0, x, spec), gram(final, x, spec))

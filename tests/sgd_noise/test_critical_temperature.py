@@ -1,56 +1,20 @@
-"""critical_temperature (SGD-noise pillar): NTK, T_c crossings, pooled fits, bad flags.
+"""critical_temperature (SGD-noise pillar): T_c crossings, pooled fits, bad flags.
 
-Spec §8.2 checks covered here: the NTK Gram matrix from per-point gradients equals the one from
-``jax.jacrev`` and from JVPs (``jax.linearize``) to 1e−5 on a small FC; threshold-crossing
-interpolation recovers T_c exactly on a synthetic power law and flags censoring; pooled
-regression recovers (δ, γ) on r = T^0.9 P^0.55 with 5 % noise within 0.02; the NTK points are
-the first n_ntk training points whatever P is; bad flags exit with status 2. The vmap-cell and
-stopping-rule tests of the shared FC run are in test_phase_diagram_sgd_noise.py.
+Spec §8.2 checks covered here: threshold-crossing interpolation recovers T_c exactly on a
+synthetic power law and flags censoring; pooled regression recovers (δ, γ) on
+r = T^0.9 P^0.55 with 5 % noise within 0.02; capped lanes are masked; bad flags exit with
+status 2. The NTK tests and the vmap-cell and stopping-rule tests of the shared FC run are in
+test_shared.py.
 """
 
 from __future__ import annotations
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from experiments.sgd_noise import _fc, _mnist1d, _ntk, common
-from experiments.sgd_noise import critical_temperature_metrics as ctm
+from experiments.sgd_noise.critical_temperature import metrics as ctm
+from experiments.sgd_noise.shared import sgd
 from tests.conftest import run_program
-
-SPEC = _fc.FCSpec(6, 2, 8, "relu")
-
-
-def _small_problem():
-    params = _fc.init_params(jax.random.key(1), SPEC)
-    x = jax.random.normal(jax.random.key(2), (5, SPEC.input_dim), jnp.float32)
-    return params, x
-
-
-def test_ntk_matches_jacrev_and_jvp():
-    params, x = _small_problem()
-    k = np.asarray(_ntk.gram(params, x, SPEC))
-    jac = jax.jacrev(lambda p: _fc.forward(p, x, SPEC))(params)
-    flat = jnp.concatenate([j.reshape(x.shape[0], -1) for j in jac], axis=1)
-    np.testing.assert_allclose(k, np.asarray(flat @ flat.T), rtol=1e-5, atol=1e-5)
-    # JVP route: K e_ν = J (Jᵀ e_ν), with Jᵀ from the linearisation's transpose.
-    _, f_jvp = jax.linearize(lambda p: _fc.forward(p, x, SPEC), params)
-    f_vjp = jax.linear_transpose(f_jvp, params)
-    basis = jnp.eye(x.shape[0], dtype=jnp.float32)  # float32 cotangents also under x64
-    cols = [f_jvp(f_vjp(basis[n])[0]) for n in range(x.shape[0])]
-    np.testing.assert_allclose(k, np.asarray(jnp.stack(cols, axis=1)), rtol=1e-5, atol=1e-5)
-    delta, align = _ntk.kernel_change(jnp.asarray(k), 3.0 * jnp.asarray(k))
-    assert float(align) == pytest.approx(1.0, abs=1e-6)
-    assert float(delta) == pytest.approx(2.0, rel=1e-6)
-
-
-def test_ntk_points_do_not_depend_on_p():
-    key = common.lane_keys(0, 3)["train"]
-    first = np.asarray(_mnist1d.training_indices(key, 500, 16))
-    for p in (64, 256):
-        np.testing.assert_array_equal(np.asarray(_mnist1d.training_indices(key, 500, p))[:16],
-                                      first)
 
 
 def test_crossing_recovers_power_law():
@@ -85,10 +49,10 @@ def test_estimates_mask_capped_lanes():
     shape = (2, 4, 3)
     tt = np.broadcast_to(temps[None, :, None], shape)
     pp = np.broadcast_to(sizes[:, None, None], shape)
-    fields = {"status": np.full(shape, common.CONVERGED), "rel_change": tt * pp**0.5,
+    fields = {"status": np.full(shape, sgd.CONVERGED), "rel_change": tt * pp**0.5,
               "delta_K": 10 * tt * pp**0.5, "t_star": tt * pp**1.5,
               "test_error": np.full(shape, 0.3)}
-    fields["status"][0, 0, 0] = common.CAPPED
+    fields["status"][0, 0, 0] = sgd.CAPPED
     fields["rel_change"] = fields["rel_change"].copy()
     fields["rel_change"][0, 0, 0] = 1e3  # must be ignored
     est = ctm.estimates(sizes, temps, fields)

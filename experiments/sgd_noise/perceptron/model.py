@@ -25,7 +25,7 @@ import numpy as np
 from jax import lax
 from jax.sharding import Mesh, PartitionSpec
 
-from experiments.sgd_noise import common
+from experiments.sgd_noise.shared import sgd
 
 OUTPUTS = ("w1", "w_perp", "rel_change", "steps", "status", "margin")
 
@@ -55,7 +55,7 @@ def sample_pool(base_seed: jax.Array, replica: jax.Array, chi: jax.Array, *, num
     draws its own pool. One compilation (pool size = the largest P) serves every P: the gamma
     sampler is the most expensive piece to compile.
     """
-    return sample_depleted_sign(common.lane_keys(base_seed, replica)["train"], num, dim, chi)
+    return sample_depleted_sign(sgd.lane_keys(base_seed, replica)["train"], num, dim, chi)
 
 
 @functools.cache
@@ -78,7 +78,7 @@ def _dynamics(x: jax.Array, y: jax.Array, batch_key: jax.Array, alpha: jax.Array
     inv_sqrt_d = jnp.float32(1.0 / dim**0.5)
 
     def sgd_step(dw: jax.Array, step: jax.Array) -> jax.Array:
-        idx = common.batch_indices(batch_key, step, train_size, batch, sampling)
+        idx = sgd.batch_indices(batch_key, step, train_size, batch, sampling)
         xb, yb = x[idx], y[idx]
         margins = yb * (xb @ dw) * inv_sqrt_d
         pull = jnp.where(margins < kappa, yb, 0.0)  # −dl/dF for the unfitted points
@@ -110,9 +110,9 @@ def run_one(x: jax.Array, y: jax.Array, base_seed: jax.Array, replica: jax.Array
       return_params: also return Δw (tests).
     """
     train_size, dim = x.shape
-    keys = common.lane_keys(base_seed, replica)
+    keys = sgd.lane_keys(base_seed, replica)
     sgd_step, margin = _dynamics(x, y, keys["batch"], alpha, eta, batch=batch, sampling=sampling)
-    result = common.train_until_fit(
+    result = sgd.train_until_fit(
         sgd_step, margin, jnp.zeros((dim,), jnp.float32),
         check_period=check_period(train_size, batch), max_steps=max_steps, tolerance=0.0)
     out = {**_observables(result.params, keys["init"]), "steps": result.steps,
@@ -148,23 +148,23 @@ def run_queue(x: jax.Array, y: jax.Array, base_seed: jax.Array, replica: jax.Arr
     """
     n, train_size, dim = x.shape
     slots = min(slots, n)
-    keys = jax.vmap(common.lane_keys)(base_seed, replica)
+    keys = jax.vmap(sgd.lane_keys)(base_seed, replica)
 
     def lane_chunk(lane_x, lane_y, batch_key, a, e, carry):
         sgd_step, margin = _dynamics(lane_x, lane_y, batch_key, a, e, batch=batch,
                                      sampling=sampling)
-        chunk = common.fit_chunk(sgd_step, margin, check_period=check_period(train_size, batch),
-                                 max_steps=max_steps, tolerance=0.0)
+        chunk = sgd.fit_chunk(sgd_step, margin, check_period=check_period(train_size, batch),
+                              max_steps=max_steps, tolerance=0.0)
         return chunk(carry)
 
-    def fresh(count: int) -> common.FitCarry:
-        return jax.vmap(lambda _: common.fit_start(jnp.zeros((dim,), jnp.float32)))(
+    def fresh(count: int) -> sgd.FitCarry:
+        return jax.vmap(lambda _: sgd.fit_start(jnp.zeros((dim,), jnp.float32)))(
             jnp.arange(count))
 
     def hand_over(state):
         """Records the lanes that stopped and gives their slots to the next lanes."""
         lane, xs, ys, carry, next_lane, out = state
-        done = (carry[2] != common.RUNNING) & (lane < n)
+        done = (carry[2] != sgd.RUNNING) & (lane < n)
         finished = jax.vmap(_observables)(carry[0], keys["init"][jnp.minimum(lane, n - 1)])
         finished |= {"steps": carry[1], "status": carry[2], "margin": carry[3]}
         target = jnp.where(done, lane, n)  # index n is out of range: dropped
@@ -187,7 +187,7 @@ def run_queue(x: jax.Array, y: jax.Array, base_seed: jax.Array, replica: jax.Arr
         carry = jax.vmap(lane_chunk)(xs, ys, keys["batch"][source], alpha[source], eta[source],
                                      carry)
         state = (lane, xs, ys, carry, next_lane, out)
-        any_done = jnp.any((carry[2] != common.RUNNING) & (lane < n))
+        any_done = jnp.any((carry[2] != sgd.RUNNING) & (lane < n))
         return lax.cond(any_done, hand_over, lambda s: s, state)
 
     out = {"w1": jnp.zeros(n, jnp.float32), "w_perp": jnp.zeros(n, jnp.float32),

@@ -3,8 +3,7 @@
 Points are seed means over converged lanes (geometric for r, t* and ΔK) with 95 % percentile
 bootstrap intervals over seeds; lines are fits or theory. Capped lanes are excluded from the
 means; a cell with a capped lane gets an open marker. Each figure names the verdicts of the
-claims it shows. (The per-cell intervals are bootstrapped here because metrics.json saves only
-per-cell means; see ``_cell_band``.)
+claims it shows. The per-cell intervals are those ``metrics.cell_bands`` saved.
 """
 
 from __future__ import annotations
@@ -17,9 +16,8 @@ import numpy as np
 
 from experiments.common.plotting import save_figure, skip_figure
 from experiments.common.results import as_float, as_floats
-from experiments.common.stats import bootstrap_interval
-from experiments.sgd_noise import common
-from experiments.sgd_noise.common_plots import (
+from experiments.sgd_noise.shared import sgd
+from experiments.sgd_noise.shared.plot_style import (
     FAILED_COLOUR,
     any_failed,
     claim_status,
@@ -38,22 +36,10 @@ def _a(value: Any) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
-def _cell_band(values: np.ndarray, conv: np.ndarray, log: bool) -> tuple[np.ndarray, ...]:
-    """Per (P, T): mean and 95 % bootstrap interval over converged seeds (fixed resampling
-    seed, so the figure is byte-stable)."""
-    mean, lo, hi = (np.full(values.shape[:2], np.nan) for _ in range(3))
-    for i, j in np.ndindex(values.shape[:2]):
-        v = values[i, j][conv[i, j] & np.isfinite(values[i, j])]
-        if log:
-            v = np.log(v[v > 0])
-        if v.size == 0:
-            continue
-        m = v.mean()
-        low, high = bootstrap_interval(v[:, None])[0:2] if v.size > 1 and np.ptp(v) > 0 \
-            else (m, m)
-        low, high = float(np.ravel(low)[0]), float(np.ravel(high)[0])
-        mean[i, j], lo[i, j], hi[i, j] = (np.exp([m, low, high]) if log else (m, low, high))
-    return mean, lo, hi
+def _band(metrics: dict, name: str) -> tuple[np.ndarray, ...]:
+    """(mean, low, high) per (P, T) of one observable, as ``metrics.cell_band`` saved them."""
+    band = metrics["cell_bands"][name]
+    return tuple(as_floats(band[k]) for k in ("mean", "low", "high"))
 
 
 def _series(ax: plt.Axes, x: np.ndarray, band: tuple, capped: np.ndarray, sizes: list,
@@ -81,8 +67,7 @@ def plot(config: Any, metrics: dict, arrays: dict, figure_dir: Path) -> None:
     log2_t = _a(metrics["log2_temperatures"])
     temps = 2.0**log2_t
     status = np.asarray(arrays["status"])
-    conv = status == common.CONVERGED
-    capped = np.any(status == common.CAPPED, axis=-1)
+    capped = np.any(status == sgd.CAPPED, axis=-1)
     colors = plt.cm.viridis(np.linspace(0, 0.9, len(sizes)))
     interval = (f"seed mean, 95 % bootstrap over {metrics['seeds']} seeds"
                 if int(metrics["seeds"]) > 1 else "one seed, no interval")
@@ -112,7 +97,7 @@ def plot(config: Any, metrics: dict, arrays: dict, figure_dir: Path) -> None:
 
     # 8. error vs T with T_c^K marked
     fig, ax = plt.subplots(figsize=(7.6, 4.4))
-    _series(ax, temps, _cell_band(_a(arrays["test_error"]), conv, log=False), capped, sizes,
+    _series(ax, temps, _band(metrics, "test_error"), capped, sizes,
             colors)
     for i, tc in enumerate(_a(metrics["tc_k"])):
         if np.isfinite(tc):
@@ -124,7 +109,7 @@ def plot(config: Any, metrics: dict, arrays: dict, figure_dir: Path) -> None:
 
     # 9. weight change and its collapse
     fig, (left, right) = plt.subplots(1, 2, figsize=(10.6, 4.2))
-    band = _cell_band(_a(arrays["rel_change"]), conv, log=True)
+    band = _band(metrics, "rel_change")
     _series(left, temps, band, capped, sizes, colors)
     delta, gamma = fits["delta"], fits["gamma"]
     if np.isfinite(delta):
@@ -144,7 +129,7 @@ def plot(config: Any, metrics: dict, arrays: dict, figure_dir: Path) -> None:
 
     # 10. training time
     fig, (left, right) = plt.subplots(1, 2, figsize=(10.6, 4.2))
-    band = _cell_band(_a(arrays["t_star"]), conv, log=True)
+    band = _band(metrics, "t_star")
     _series(left, temps, band, capped, sizes, colors)
     anchor = np.nanmean(band[0][:, 0])
     left.plot(temps, anchor * temps / temps[0], "k--", lw=1, label=r"slope 1 ($t^* \propto T$)")
@@ -161,14 +146,12 @@ def plot(config: Any, metrics: dict, arrays: dict, figure_dir: Path) -> None:
 
     # 11. NTK change
     fig, (left, right) = plt.subplots(1, 2, figsize=(10.6, 4.2))
-    _series(left, temps, _cell_band(_a(arrays["delta_K"]), conv, log=True), capped, sizes,
-            colors)
+    _series(left, temps, _band(metrics, "delta_K"), capped, sizes, colors)
     c_k = metrics["thresholds"]["c_K"]
     left.axhline(c_k, color="r", ls=":", label=f"ΔK = {c_k:g} (defines $T_c^K$)")
     left.set(yscale="log", ylabel=r"$\Delta K = \|K^* - K_0\|_F\,/\,\|K_0\|_F$",
              title="relative NTK change")
-    _series(right, temps, _cell_band(1.0 - _a(arrays["alignment"]), conv, log=True), capped,
-            sizes, colors)
+    _series(right, temps, _band(metrics, "one_minus_alignment"), capped, sizes, colors)
     right.set(yscale="log", ylabel="1 − kernel alignment", title="loss of NTK alignment")
     finish(fig, [left, right], "ntk_change",
            f"NTK change, measured on {config['n_ntk']} training points",
@@ -194,7 +177,7 @@ def _tc_vs_p(metrics: dict, fits: dict, p: np.ndarray, setting: str, figure_dir:
         interval = as_floats(metrics["fits"][a_key]["interval"])
         ax.plot(p[ok], tc[ok], marker, ms=7, color=color, label=name)
         if ok.sum() >= 2 and np.isfinite(a):
-            c = np.mean(np.log(tc[ok]) + a * np.log(p[ok]))
+            c = as_float(metrics["tc_fit_log_intercept"][a_key])
             label = f"fit: exponent {a:.2f}" + (
                 f" [95 %: {interval[0]:.2f}, {interval[1]:.2f}]"
                 if np.isfinite(interval).all() else " (no bootstrap interval)")

@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 
 from experiments.common.results import undefined_as_none
-from experiments.sgd_noise import common
+from experiments.sgd_noise.shared import sgd
 
 SKIPPED = 4  # status of a grid cell the skip rule left out (not a run status)
+SKIP_ALPHA, SKIP_ALPHA_T = 2.0**6, 0.25  # skip rule of spec §3.2
 CELL_STATES = ("converged", "capped", "diverged", "skipped")
 BOOTSTRAP_RESAMPLES = 2000
 LAZY_ALPHAS = (2.0**10, 2.0**13)
@@ -27,8 +28,8 @@ WEIGHT_CHANGE_T = 2.0**-10
 def cell_state(status: np.ndarray) -> np.ndarray:
     """(A, T) index into CELL_STATES from the (A, T, S) lane status."""
     state = np.zeros(status.shape[:2], np.int32)
-    state[np.any(status == common.CAPPED, axis=-1)] = 1
-    state[np.any(status == common.DIVERGED, axis=-1)] = 2
+    state[np.any(status == sgd.CAPPED, axis=-1)] = 1
+    state[np.any(status == sgd.DIVERGED, axis=-1)] = 2
     state[np.all(status == SKIPPED, axis=-1)] = 3
     return state
 
@@ -60,7 +61,7 @@ def edge_slope(log2_alpha: np.ndarray, t_max: np.ndarray) -> float:
 
 
 def _edges(temps: np.ndarray, status: np.ndarray, skipped: np.ndarray) -> tuple[list, list]:
-    diverged = np.any(status == common.DIVERGED, axis=-1)
+    diverged = np.any(status == sgd.DIVERGED, axis=-1)
     edges = [divergence_edge(temps, diverged[i], skipped[i]) for i in range(status.shape[0])]
     return [e[0] for e in edges], [e[1] for e in edges]
 
@@ -87,9 +88,20 @@ def _noise_effect(err: np.ndarray, state: np.ndarray, temps: np.ndarray) -> list
             s = d.std(ddof=1) / np.sqrt(d.size) if d.size > 1 else np.nan
             if d.mean() > hurt:
                 hurt, hurt_z = float(d.mean()), float(d.mean() / s) if s > 0 else float("inf")
+        # ± 1.96 paired seed SE of a gain (undefined without a positive gain and SE)
+        interval = [delta - 1.96 * se, delta + 1.96 * se] if delta > 0 and se > 0 else None
         rows.append({"T_lo": float(temps[lo]), "T_opt": float(temps[best]), "delta_best": delta,
-                     "se": se, "z": z, "hurt": hurt, "hurt_z": hurt_z})
+                     "se": se, "z": z, "interval": interval, "hurt": hurt, "hurt_z": hurt_z})
     return rows
+
+
+def topt_slope(log2_alphas: np.ndarray, noise: list[dict]) -> float | None:
+    """Slope of log2 T_opt vs log2 α over the rich rows (α ≤ 2^−2) with a T_opt (None if fewer
+    than two)."""
+    log2a = np.asarray(log2_alphas, float)
+    topt = np.asarray([np.nan if r["T_opt"] is None else r["T_opt"] for r in noise], float)
+    use = (log2a <= -2) & np.isfinite(topt)
+    return float(np.polyfit(log2a[use], np.log2(topt[use]), 1)[0]) if use.sum() >= 2 else None
 
 
 def _bootstrap_slope(g: dict, status: np.ndarray, seed: int) -> list[float]:
@@ -139,11 +151,17 @@ def _weight_change_column(g: dict, rel: np.ndarray, state: np.ndarray) -> dict:
             "rel": [float(np.exp(np.mean(np.log(rel[i, j])))) for i in keep]}
 
 
+def _median_se(err_se: np.ndarray, state: np.ndarray) -> float:
+    """Median s.e. over converged and capped cells with one (NaN with one seed)."""
+    shown = err_se[(state <= 1) & np.isfinite(err_se)]
+    return float(np.median(shown)) if shown.size else float("nan")
+
+
 def derive(config: Any, g: dict, fields: dict, layers: np.ndarray) -> tuple[dict, dict]:
     """Metrics (cell tables, edge, noise effect, lazy checks) and arrays of the phase diagram."""
     status, err, rel = fields["status"], fields["test_error"], fields["rel_change"]
     state = cell_state(status)
-    valid = (status == common.CONVERGED) | (status == common.CAPPED)
+    valid = (status == sgd.CONVERGED) | (status == sgd.CAPPED)
     with np.errstate(invalid="ignore", divide="ignore"):
         err_mean = np.where(valid.any(-1), np.nanmean(np.where(valid, err, np.nan), -1), np.nan)
         n_valid = valid.sum(-1)
@@ -154,7 +172,7 @@ def derive(config: Any, g: dict, fields: dict, layers: np.ndarray) -> tuple[dict
     t_max, censor = _edges(temps, status, g["skipped"][..., 0])
     k_max = edge_slope(np.log2(alphas), np.asarray(t_max))
     noise = _noise_effect(err, state, temps)
-    counts = {name: int(np.sum(status == code)) for code, name in common.STATUS_NAMES.items()}
+    counts = {name: int(np.sum(status == code)) for code, name in sgd.STATUS_NAMES.items()}
     counts["skipped"] = int(np.sum(status == SKIPPED))
     metrics = {
         "log2_alphas": list(config.log2_alphas), "log2_temperatures":
@@ -170,6 +188,9 @@ def derive(config: Any, g: dict, fields: dict, layers: np.ndarray) -> tuple[dict
             "T_max": t_max, "censoring": censor, "k_max": k_max,
             "k_max_interval": _bootstrap_slope(g, status, config.seed)}),
         "noise_effect": noise,
+        "topt_slope": topt_slope(config.log2_alphas, noise),
+        # median per-cell s.e. of the error over drawn cells: the figures' typical interval
+        "err_se_median": _median_se(err_se, state),
         "lazy_independence": _lazy_independence(g, err, rel, state),
         "weight_change_column": _weight_change_column(g, rel, state),
     }

@@ -1,7 +1,6 @@
-"""Figure helpers shared by the pillar's plot modules: power-of-two tick labels in mathtext and
-the verdict tags of the claims a figure shows (``experiments.common.plotting.verdict``).
-
-Its name ends in ``_plots``, so like every plot module it stays out of the results cache key.
+"""Figure helpers shared by the pillar's plot modules: power-of-two tick labels in mathtext,
+readable log ticks, and the verdict tags of the claims a figure shows
+(``experiments.common.plotting.verdict``).
 """
 
 from __future__ import annotations

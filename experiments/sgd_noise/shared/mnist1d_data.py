@@ -22,7 +22,10 @@ from __future__ import annotations
 import functools
 from typing import Any, NamedTuple
 
+import jax
+import mnist1d
 import numpy as np
+from mnist1d.data import get_dataset_args, make_dataset
 
 # Every field of mnist1d.data.get_dataset_args() (mnist1d 0.0.x), pinned so that a package
 # upgrade changing a default cannot silently change the data. num_samples and train_split are
@@ -61,8 +64,6 @@ def parity_labels(digits: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=2)
 def _generate(n_pool: int) -> tuple[np.ndarray, np.ndarray]:
-    from mnist1d.data import get_dataset_args, make_dataset
-
     args = get_dataset_args()
     pinned = generator_args(n_pool)
     unknown = set(vars(args)) - set(pinned)
@@ -87,15 +88,11 @@ def load_pool(n_pool: int, n_test: int, seed_testset: int) -> Pool:
 
 def training_indices(key: Any, n_candidates: int, num_train: int) -> Any:
     """P distinct indices into the training candidates, drawn on device from ``key``."""
-    import jax
-
     return jax.random.permutation(key, n_candidates)[:num_train]
 
 
 def data_record(n_pool: int, n_test: int, seed_testset: int) -> dict[str, Any]:
     """What goes into metrics.json about the data: generator args, seeds, split sizes."""
-    import mnist1d
-
     return {"generator": "mnist1d.data.make_dataset", "generator_args": generator_args(n_pool),
             "mnist1d_version": getattr(mnist1d, "__version__", "unknown"),
             "seed_testset": int(seed_testset), "n_pool": int(n_pool), "n_test": int(n_test),

@@ -11,24 +11,20 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from experiments.common.claims import Claim, format_number, make_claim
+from experiments.common.claims import Claim, format_number, rounded
 from experiments.common.results import as_float
-from experiments.sgd_noise import common
+from experiments.sgd_noise.shared import provenance
+from experiments.sgd_noise.shared.provenance import tagged_claim
 
-WHERE = common.APS + " (exponent named, value unverified)"
+WHERE = provenance.APS + " (exponent named, value unverified)"
 # The relation a = γ/δ is tested with the paper profile's tolerance on every profile: at cpu sizes
 # it is not confirmed, and a wider cpu band would hide exactly that.
 A_TOLERANCE = 0.15
 
 
-def _r(value: Any, digits: int = 3) -> float | None:
-    v = as_float(value)
-    return float(f"{v:.{digits}g}") if math.isfinite(v) else None
-
-
 def _fit(metrics: dict, name: str) -> tuple[float, list[float | None]]:
     fit = metrics["fits"][name]
-    return as_float(fit["value"]), [_r(v) for v in fit["interval"]]
+    return as_float(fit["value"]), [rounded(v, 3) for v in fit["interval"]]
 
 
 def _interval(values: list[float | None]) -> list[float] | None:
@@ -44,15 +40,13 @@ def _note(metrics: dict, extra: str = "") -> str:
 
 def _claim(metrics: dict, profile: str, cid: str, tag: str, where: str, **fields: Any) -> Claim:
     fields.setdefault("interval_kind", f"95% bootstrap over {metrics['seeds']} seeds")
-    return make_claim(profile=profile, id=f"critical_temperature.{cid}",
-                      source=common.source(tag, where), label=common.label(tag.split(",")[0]),
-                      **fields)
+    return tagged_claim("critical_temperature", profile, cid, tag, where, **fields)
 
 
 def _range_claim(metrics: dict, profile: str, cid: str, name: str, lo: float, hi: float,
                  extra_pass: bool = True, **fields: Any) -> Claim:
     value, interval = _fit(metrics, name)
-    return _claim(metrics, profile, cid, "authors-APS", WHERE, measured=_r(value),
+    return _claim(metrics, profile, cid, "authors-APS", WHERE, measured=rounded(value, 3),
                   interval=_interval(interval), passed=lo <= value <= hi and extra_pass,
                   **fields)
 
@@ -105,9 +99,9 @@ def make_claims(config: Any, metrics: dict, arrays: dict, profile: str) -> list[
     w_range = (-math.inf, math.inf) if paper else (0.35, 0.85)
     claims.append(_claim(
         metrics, profile, "tc_power_law_weights", "authors-APS,reconstructed",
-        common.APS + " (a = γ/δ); T_c^w definition reconstructed", kind="consistency",
+        provenance.APS + " (a = γ/δ); T_c^w definition reconstructed", kind="consistency",
         statement="T_c^w (where r = 0.02) falls as P^(−a_w) with a_w = γ/δ",
-        expected=f"γ/δ = {format_number(ratio, 3)}", measured=_r(a_w),
+        expected=f"γ/δ = {format_number(ratio, 3)}", measured=rounded(a_w, 3),
         interval=_interval(a_w_int), context=f"R² {format_number(r2_w, 3)}",
         tolerance=(f"R² ≥ {r2_min}, |a_w − γ/δ| ≤ {a_tol}" if paper else
                    f"a_w ∈ [0.35, 0.85], R² ≥ {r2_min}, |a_w − γ/δ| ≤ {a_tol}"),
@@ -117,27 +111,27 @@ def make_claims(config: Any, metrics: dict, arrays: dict, profile: str) -> list[
         reason="the T_c^w fit is poor or off γ/δ",
         note=_note(metrics, "a threshold on r ∝ T^δ P^γ gives a = γ/δ by construction, so this "
                             "checks the fits' consistency, not the relation; "),
-        details={"γ/δ interval": ratio_int, "T_c^w per P": [_r(v) for v in metrics["tc_w"]],
+        details={"γ/δ interval": ratio_int, "T_c^w per P": [rounded(v, 3) for v in metrics["tc_w"]],
                  "censoring": metrics["tc_w_flag"], "paper": "a = γ/δ"}))
     k_hi, k_r2 = (math.inf, 0.9) if paper else (0.8, 0.8)
     claims.append(_claim(
         metrics, profile, "tc_power_law_ntk", "paper-abstract,reconstructed",
-        common.PAPER + ", abstract (T_c a power law of P); ΔK threshold reconstructed",
+        provenance.PAPER + ", abstract (T_c a power law of P); ΔK threshold reconstructed",
         kind="qualitative",
         statement="The temperature where the NTK changes by 10 % falls as a power of P",
-        expected="a_K > 0", measured=_r(a_k), interval=_interval(a_k_int),
+        expected="a_K > 0", measured=rounded(a_k, 3), interval=_interval(a_k_int),
         context=f"R² {format_number(r2_k, 3)}",
         tolerance=f"a_K > 0.15, R² ≥ {k_r2}" if paper else f"a_K ∈ [0.15, 0.8], R² ≥ {k_r2}",
         tolerance_source="sign with margin; fit quality",
         passed=0.15 <= a_k <= k_hi and r2_k >= k_r2, reason="T_c^K is not a falling power law",
         note=_note(metrics),
-        details={"T_c^K per P": [_r(v) for v in metrics["tc_k"]],
+        details={"T_c^K per P": [rounded(v, 3) for v in metrics["tc_k"]],
                  "censoring": metrics["tc_k_flag"], "paper": "T_c a power law of P"}))
     gap = a_k - ratio
     claims.append(_claim(
-        metrics, profile, "a_equals_gamma_over_delta", "authors-APS", common.APS,
+        metrics, profile, "a_equals_gamma_over_delta", "authors-APS", provenance.APS,
         kind="finite-size", statement="The independent NTK-based exponent a_K equals γ/δ",
-        expected=0.0, measured=_r(gap),
+        expected=0.0, measured=rounded(gap, 3),
         context=f"a_K {format_number(a_k, 3)} vs γ/δ {format_number(ratio, 3)}",
         tolerance=f"|a_K − γ/δ| ≤ {A_TOLERANCE}",
         tolerance_source="paper-profile tolerance, on every profile",
@@ -157,11 +151,11 @@ def make_claims(config: Any, metrics: dict, arrays: dict, profile: str) -> list[
     sizes = metrics["train_sizes"]
     claims.append(_claim(
         metrics, profile, "noise_effect_depends_on_P", "paper-abstract",
-        common.PAPER + ", abstract (noise helps or hurts depending on regime)",
+        provenance.PAPER + ", abstract (noise helps or hurts depending on regime)",
         kind="qualitative",
         statement="In the lazy regime, noise beyond T_c lowers the error at large P, not small P",
-        expected="Δ(P_max) < 0 ≈ Δ(P_min)", measured=_r(d[-1]),
-        interval=[_r(d[-1] - 1.96 * se[-1]), _r(d[-1] + 1.96 * se[-1])] if se[-1] > 0 else None,
+        expected="Δ(P_max) < 0 ≈ Δ(P_min)", measured=rounded(d[-1], 3),
+        interval=rounded(noise["interval"][-1], 3),
         interval_kind="± 1.96 paired seed SE",
         context=f"z {format_number(z_max, 3)}; Δ(P_min) {format_number(d[0], 3)}",
         tolerance=(f"Δ(P_max) ≤ −0.01 with z ≥ {z_min:g}" if paper else
@@ -169,6 +163,6 @@ def make_claims(config: Any, metrics: dict, arrays: dict, profile: str) -> list[
         tolerance_source="paired seed SE; 0.01 error resolution",
         passed=passed, reason="the noise effect does not change sign or size with P",
         note=_note(metrics, "Δ(P) = err(T = 2^-4) − mean err over T ≤ 2^-9, paired per seed; "),
-        details={f"Δ(P={p})": _r(v) for p, v in zip(sizes, d, strict=True)}
-        | {f"SE(P={p})": _r(v, 2) for p, v in zip(sizes, se, strict=True)}))
+        details={f"Δ(P={p})": rounded(v, 3) for p, v in zip(sizes, d, strict=True)}
+        | {f"SE(P={p})": rounded(v, 2) for p, v in zip(sizes, se, strict=True)}))
     return claims

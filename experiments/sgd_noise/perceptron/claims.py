@@ -14,43 +14,31 @@ from experiments.common.claims import (
     Claim,
     format_number,
     format_value,
-    make_claim,
+    rounded,
     underpowered,
 )
 from experiments.common.results import as_float
-from experiments.sgd_noise import common
+from experiments.sgd_noise.perceptron.metrics import B_TOL, EPS_TOL, GAMMA_TOL
+from experiments.sgd_noise.shared import provenance
+from experiments.sgd_noise.shared.provenance import tagged_claim
 
-GAMMA_TOL = {0: ((0.85, 1.05), (0.92, 1.05)), 1: ((0.38, 0.55), (0.42, 0.55)),
-             3: ((0.13, 0.30), (0.17, 0.30))}
-B_TOL = {0: ((2.4, 3.15), (2.5, 3.15)), 1: ((1.4, 2.15), (1.5, 2.15)),
-         3: ((0.9, 1.65), (1.0, 1.65))}
 FINITE_SIZE = "finite-size allowance below the asymptote"
 CI = "95% paired bootstrap over seeds"
-
-
-def _r(value: Any, digits: int = 4) -> float | None:
-    v = as_float(value)
-    return float(f"{v:.{digits}g}") if math.isfinite(v) else None
 
 
 def _fit(entry: dict[str, Any] | None) -> dict[str, Any]:
     if not entry:
         return {"value": None, "interval": None}
-    return {"value": _r(entry["value"]), "interval": [_r(entry["low"], 3), _r(entry["high"], 3)]}
+    return {"value": rounded(entry["value"]),
+            "interval": [rounded(entry["low"], 3), rounded(entry["high"], 3)]}
 
 
 def _pick(profile: str, pair: tuple[Any, Any]) -> Any:
     return pair[1] if profile == "paper" else pair[0]
 
 
-def _se(entry: dict[str, Any]) -> float:
-    """Standard error of a bootstrapped estimate: 95 % interval width / 3.92."""
-    return (as_float(entry["high"]) - as_float(entry["low"])) / 3.92
-
-
 def _claim(profile: str, cid: str, tag: str, where: str, **fields: Any) -> Claim:
-    return make_claim(profile=profile, id=f"perceptron.{cid}", source=common.source(tag, where),
-                      label=common.label(tag.split(",")[0]), **fields)
+    return tagged_claim("perceptron", profile, cid, tag, where, **fields)
 
 
 def _per_chi(metrics: dict[str, Any], chi: int) -> dict[str, Any] | None:
@@ -67,12 +55,12 @@ def _exponent_claims(config: dict[str, Any], metrics: dict[str, Any],
     for chi in (0, 1, 3):
         pc = _per_chi(metrics, chi)
         for name, tols, tag, where, symbol, obs in (
-                ("gamma", GAMMA_TOL, "PNAS", f"{common.PNAS}: γ = 1/(1+χ)", "γ", "w1"),
+                ("gamma", GAMMA_TOL, "PNAS", f"{provenance.PNAS}: γ = 1/(1+χ)", "γ", "w1"),
                 ("b", B_TOL, "reconstructed", "scaling argument b = (3+χ)/(1+χ)", "b", "t*")):
             lo, hi = _pick(profile, tols[chi])
             fit = _fit(pc.get(f"{name}_fit") if pc else None)
-            local = [_r(v["value"], 3) for v in pc.get(f"{name}_local", [])] if pc else []
-            theory = _r(pc["theory"][name]) if pc else None
+            local = [rounded(v["value"], 3) for v in pc.get(f"{name}_local", [])] if pc else []
+            theory = rounded(pc["theory"][name]) if pc else None
             passed = fit["value"] is not None and lo <= fit["value"] <= hi
             note = ""
             if pc:
@@ -100,31 +88,29 @@ def _exponent_claims(config: dict[str, Any], metrics: dict[str, Any],
                     pc["sizes"], pc["sizes"][1:], pc.get(f"{name}_local", []), strict=False)}
                     if pc else {},
                          "asymptote": theory, "paper": "γ = 1/(1+χ)" if name == "gamma"
-                         else common.PAPER_VALUE_NONE}))
+                         else provenance.PAPER_VALUE_NONE}))
     return out
 
 
 def _b_ordering(metrics: dict[str, Any], profile: str) -> Claim:
-    pcs = metrics["per_chi"]
-    fits = [pcs.get(f"{c}", {}).get("b_fit") for c in (0, 1, 3)]
-    have = all(fits)
-    b = [as_float(f["value"]) if f else math.nan for f in fits]
-    gaps = [b[0] - b[1], b[1] - b[2]]
-    se = [math.hypot(_se(fits[i]), _se(fits[i + 1])) if have else math.nan for i in (0, 1)]
+    order = metrics["b_ordering"]
+    have = bool(order["complete"])
+    b, gaps, se = ([as_float(v) for v in order[k]] for k in ("b", "gaps", "gap_se"))
     # Expected effect: the smallest asymptotic gap, b(1) − b(3) = 2 − 3/2.
     power = underpowered(0.5, max(se), what="the smallest expected gap of b") if have else (
         "needs χ = 0, 1 and 3")
     worst = int(gaps[1] < gaps[0])
     return _claim(
-        profile, "b_ordering", "authors-APS", f"{common.APS}: b depends on the boundary density",
+        profile, "b_ordering", "authors-APS",
+        f"{provenance.APS}: b depends on the boundary density",
         kind="qualitative", statement="b decreases with χ (χ = 0, 1, 3)",
-        expected="b(0) > b(1) > b(3)", measured=_r(gaps[worst], 3),
-        context=f"smallest gap, {_r(gaps[worst] / se[worst], 2)} SE" if have else "",
+        expected="b(0) > b(1) > b(3)", measured=rounded(gaps[worst], 3),
+        context=f"smallest gap, {rounded(gaps[worst] / se[worst], 2)} SE" if have else "",
         tolerance="both adjacent gaps b(χ) − b(χ') > 0",
         tolerance_source="sign test; gaps powered at ≥ 3 SE", passed=min(gaps) > 0,
         not_run=power, reason="the fitted b are not ordered by χ",
-        details={"b per χ": {f"χ={c}": _r(v) for c, v in zip((0, 1, 3), b, strict=True)},
-                 "gap SE": [_r(v, 2) for v in se], "asymptotes": [3.0, 2.0, 1.5]})
+        details={"b per χ": {f"χ={c}": rounded(v) for c, v in zip((0, 1, 3), b, strict=True)},
+                 "gap SE": [rounded(v, 2) for v in se], "asymptotes": [3.0, 2.0, 1.5]})
 
 
 def make_claims(config: dict[str, Any], metrics: dict[str, Any], arrays: Any,
@@ -164,14 +150,14 @@ def _noise_regime_claims(config: dict[str, Any], pcs: dict[str, Any],
     deltas = _all_values(pcs, "delta_fit")
     key, worst = _worst(deltas, 1.0) if deltas else ("", math.nan)
     out.append(_claim(
-        profile, "delta", "authors-APS,suite", f"{common.APS}; δ = 1 exact as T·α → ∞",
+        profile, "delta", "authors-APS,suite", f"{provenance.APS}; δ = 1 exact as T·α → ∞",
         kind="quantitative",
         statement=f"w1 ∝ T^δ with δ = 1 for T·α ∈ {format_value(config['noise_t_alpha'])}",
-        expected=1.0, measured=_r(worst), context=f"worst cell, {key}" if key else "",
+        expected=1.0, measured=rounded(worst), context=f"worst cell, {key}" if key else "",
         tolerance="every δ_fit within 1 ± 0.05",
         tolerance_source="exact limit; measured scatter ≈ 0.02",
         passed=bool(deltas) and abs(worst - 1.0) <= 0.05, reason=f"δ at {key} is off 1",
-        details={"δ per cell": {k: _r(v) for k, v in deltas.items()}}))
+        details={"δ per cell": {k: rounded(v) for k, v in deltas.items()}}))
     ratios = {f"χ={chi}": as_float(pc["w_perp_ratio_largest_P"]["value"])
               for chi, pc in pcs.items()}
     lo, hi = _pick(profile, ((0.8, 1.3), (0.85, 1.25)))
@@ -179,13 +165,13 @@ def _noise_regime_claims(config: dict[str, Any], pcs: dict[str, Any],
     out.append(_claim(
         profile, "w_perp_value", "reconstructed", "Itô balance of ‖w⊥‖²",
         kind="finite-size", statement="‖w⊥‖ → T√d/(2c_χ) at the largest P of each χ",
-        expected=1.0, measured=_r(worst), context=f"ratio at {key}",
+        expected=1.0, measured=rounded(worst), context=f"ratio at {key}",
         tolerance=f"every ratio ∈ [{lo}, {hi}]",
         tolerance_source="leading-order formula; finite-P excess",
         passed=all(lo <= v <= hi for v in ratios.values()),
         reason=f"the ratio at {key} is outside the band",
-        details={"ratio per χ": {k: _r(v) for k, v in ratios.items()},
-                 "1/(2c_χ)": {f"χ={c}": _r(pc["theory"]["inv_2c_chi"]) for c, pc in
+        details={"ratio per χ": {k: rounded(v) for k, v in ratios.items()},
+                 "1/(2c_χ)": {f"χ={c}": rounded(pc["theory"]["inv_2c_chi"]) for c, pc in
                               pcs.items()}}))
     slopes = {f"χ={chi}": pc["w_perp_P_slope"] for chi, pc in pcs.items()
               if "w_perp_P_slope" in pc}
@@ -195,7 +181,7 @@ def _noise_regime_claims(config: dict[str, Any], pcs: dict[str, Any],
     out.append(_claim(
         profile, "w_perp_P_independent", "reconstructed", "Itô balance of ‖w⊥‖²",
         kind="finite-size", statement="‖w⊥‖/T does not grow with P", expected=0.0,
-        measured=_r(worst), interval=_fit(slopes[key])["interval"] if slopes else None,
+        measured=rounded(worst), interval=_fit(slopes[key])["interval"] if slopes else None,
         interval_kind=CI, context=f"largest |slope|, {key}" if key else "",
         tolerance=f"|P-slope| ≤ {limit} per χ", tolerance_source=FINITE_SIZE,
         passed=bool(slopes) and abs(worst) <= limit, reason=f"‖w⊥‖/T moves with P at {key}",
@@ -204,21 +190,21 @@ def _noise_regime_claims(config: dict[str, Any], pcs: dict[str, Any],
     limit = _pick(profile, (0.15, 0.1))
     key, worst = _worst(tslopes, 1.0) if tslopes else ("", math.nan)
     out.append(_claim(
-        profile, "tstar_linear_in_T", "authors-APS", f"{common.APS}: t* ~ T P^b",
+        profile, "tstar_linear_in_T", "authors-APS", f"{provenance.APS}: t* ~ T P^b",
         kind="quantitative", statement="t* ∝ T for T·α ≥ 64 (step counts independent of T)",
-        expected=1.0, measured=_r(worst), context=f"worst cell, {key}" if key else "",
+        expected=1.0, measured=rounded(worst), context=f"worst cell, {key}" if key else "",
         tolerance=f"|slope − 1| ≤ {limit} per (χ, P)",
         tolerance_source="exact limit; measured scatter ≈ 0.05",
         passed=bool(tslopes) and abs(worst - 1.0) <= limit, reason=f"t* is not ∝ T at {key}",
-        details={"slope per cell": {k: _r(v) for k, v in tslopes.items()}}))
+        details={"slope per cell": {k: rounded(v) for k, v in tslopes.items()}}))
     eps = {f"χ={chi}": pc["eps_slope"] for chi, pc in pcs.items() if "eps_slope" in pc}
-    limit = _pick(profile, (0.2, 0.15))
+    limit = _pick(profile, EPS_TOL)
     key, worst = _worst({k: as_float(v["value"]) for k, v in eps.items()}, -1.0) if eps else (
         "", math.nan)
     out.append(_claim(
         profile, "test_error_exponent", "reconstructed", "ε ∝ θ^(1+χ) ∝ 1/P",
         kind="finite-size", statement="ε ∝ 1/P in the noise regime, every χ", expected=-1.0,
-        measured=_r(worst), interval=_fit(eps[key])["interval"] if eps else None,
+        measured=rounded(worst), interval=_fit(eps[key])["interval"] if eps else None,
         interval_kind=CI, context=f"worst χ, {key}" if key else "",
         tolerance=f"each slope within −1 ± {limit}", tolerance_source=FINITE_SIZE,
         passed=len(eps) == 3 and abs(worst + 1.0) <= limit,
@@ -240,7 +226,8 @@ def _crossover_claims(config: dict[str, Any], pcs: dict[str, Any], profile: str)
         "∝ 1/α exact (symmetry); P-independence of the prefactor reconstructed",
         kind="qualitative",
         statement="T_× ∝ 1/α with an O(1) prefactor that barely depends on P",
-        expected="T_×·α = C, C of order 1", measured=_r(max(cross.values()), 3) if cross else None,
+        expected="T_×·α = C, C of order 1",
+        measured=rounded(max(cross.values()), 3) if cross else None,
         context=(f"range {format_number(min(cross.values()), 3)}–"
                  f"{format_number(max(cross.values()), 3)}; P-ratio "
                  + ", ".join(format_number(v, 3) for v in ratio.values())) if cross else "",
@@ -249,24 +236,24 @@ def _crossover_claims(config: dict[str, Any], pcs: dict[str, Any], profile: str)
         passed=in_band and ratio_ok,
         reason="T_×·α outside the band" if not in_band else "the prefactor moves with P",
         note=f"T_×·α = w1(T·α = {gd:g}) / mean(w1/(T·α)) over the hot noise cells",
-        details={"T_×·α per cell": {k: _r(v) for k, v in cross.items()},
-                 "ratio between the two P": {k: _r(v) for k, v in ratio.items()}})]
+        details={"T_×·α per cell": {k: rounded(v) for k, v in cross.items()},
+                 "ratio between the two P": {k: rounded(v) for k, v in ratio.items()}})]
     err = {chi: {p: as_float(v["value"]) for p, v in pc["error_ratio"].items()}
            for chi, pc in pcs.items()}
     ok3 = "3" in err and len(err["3"]) >= 2 and all(v >= 2.0 for v in err["3"].values())
     ok0 = "0" in err and bool(err["0"]) and all(0.8 <= v <= 1.25 for v in err["0"].values())
     out.append(_claim(
         profile, "noise_hurts_depleted", "reconstructed",
-        f"{common.PAPER} abstract: noise can be detrimental",
+        f"{provenance.PAPER} abstract: noise can be detrimental",
         kind="qualitative",
         statement="Noise-regime error exceeds GD error for depleted data (χ = 3), not for χ = 0",
         expected="ratio ≥ 2 (χ = 3), ≈ 1 (χ = 0)",
-        measured=_r(min(err["3"].values()), 3) if "3" in err and err["3"] else None,
+        measured=rounded(min(err["3"].values()), 3) if "3" in err and err["3"] else None,
         context=("smallest χ = 3 ratio; χ = 0: " + ", ".join(
             format_number(v, 3) for v in err.get("0", {}).values())),
         tolerance="χ = 3 ratio ≥ 2 at both P; χ = 0 ratio ∈ [0.8, 1.25]",
         tolerance_source="well separated from 1 in the reference runs",
         passed=ok3 and ok0, reason="χ = 3 ratio below 2" if not ok3 else "χ = 0 ratio off 1",
         note=f"ratio ε(T·α = {config['fit_t_alpha']:g}) / ε(T·α = {gd:g})",
-        details={f"χ={c} P={p}": _r(v) for c, d in err.items() for p, v in d.items()}))
+        details={f"χ={c} P={p}": rounded(v) for c, d in err.items() for p, v in d.items()}))
     return out

@@ -1,8 +1,7 @@
-"""Shared SGD machinery (experiments/sgd_noise/common.py) and the perceptron experiment
-(spec §2, §3.1, §8.2): hinge loss and the α-trick by hand, SGD noise covariance, the stopping
-rule, the bit-exact (α, T) → (4α, T/4) symmetry, a NumPy brute-force run with the same batch
-indices, vmap cell == single run (frozen lanes), the exact test error against fresh samples, the
-on-device sampler (KS test) and bad flags (exit status 2).
+"""The perceptron experiment (spec §3.1, §8.2; the shared SGD machinery is tested in
+test_shared.py): the bit-exact (α, T) → (4α, T/4) symmetry, a NumPy brute-force run with the
+same batch indices, vmap cell == single run (frozen lanes), the exact test error against fresh
+samples, the on-device sampler (KS test) and bad flags (exit status 2).
 
 All perceptron runs share one shape (P = 32, d = 8, B = 2), so the module compiles the sweep once
 (vmapped) and the single run once.
@@ -22,83 +21,13 @@ import pytest  # noqa: E402
 import scipy.stats  # noqa: E402
 
 from experiments.common.config import UsageError, resolve  # noqa: E402
-from experiments.sgd_noise import common, perceptron  # noqa: E402
-from experiments.sgd_noise import perceptron_sim as sim  # noqa: E402
+from experiments.sgd_noise import perceptron  # noqa: E402
+from experiments.sgd_noise.perceptron import model as sim  # noqa: E402
+from experiments.sgd_noise.shared import sgd  # noqa: E402
 from theory import sgd_noise as sn  # noqa: E402
 
 P, D, B, MAX_STEPS = 32, 8, 2, 4000
 ALPHA, T = 2.0**6, 2.0**-4  # κ = 2^−6, spec §8.2 brute-force setting
-
-
-# --- hinge loss, α-trick, temperature ------------------------------------------------------
-
-
-def test_hinge_loss_by_hand_and_alpha_independent_gradient():
-    # (1/α) max(0, 1 − α y F): α = 2, F = 0.3, y = 1 → 0.5·0.4 = 0.2; α = 4 → 0 (fitted).
-    assert float(common.hinge_loss(0.3, 1.0, 2.0)) == pytest.approx(0.2)
-    assert float(common.hinge_loss(0.3, 1.0, 4.0)) == 0.0
-    assert float(common.hinge_loss(-0.3, 1.0, 4.0)) == pytest.approx(0.25 + 0.3)
-    rng = np.random.default_rng(0)
-    F, y = rng.standard_normal(50), rng.choice([-1.0, 1.0], 50)
-    for alpha in (0.5, 3.0, 100.0):
-        grad = jax.vmap(jax.grad(common.hinge_loss), in_axes=(0, 0, None))(F, y, alpha)
-        np.testing.assert_array_equal(np.asarray(grad),
-                                      np.asarray(common.hinge_dloss(F, y, alpha)))
-        np.testing.assert_array_equal(np.asarray(grad), np.where(alpha * y * F < 1, -y, 0.0))
-    # All points unfitted: the batch-loss gradient in w does not change with α.
-    x = rng.standard_normal((16, 4))
-    y = rng.choice([-1.0, 1.0], 16)
-    w = 1e-3 * rng.standard_normal(4)
-
-    def batch_loss(w, alpha):
-        return jnp.mean(common.hinge_loss(x @ w, y, alpha))
-
-    g1, g2 = jax.grad(batch_loss)(w, 1.0), jax.grad(batch_loss)(w, 50.0)
-    np.testing.assert_allclose(np.asarray(g1), np.asarray(g2), rtol=0, atol=0)
-
-
-def test_temperature_convention_and_centred_output():
-    assert common.learning_rate(2.0**-10, 16, 128) == 2.0**-10 * 2048
-    assert common.temperature(common.learning_rate(0.3, 8), 8) == pytest.approx(0.3)
-    assert common.learning_rate(0.5, 8) == 4.0  # perceptron: h = 1, η = T·B
-    assert common.training_time(0.25, 400) == 100.0
-    f0 = jnp.array([0.1, -0.2])
-    np.testing.assert_array_equal(np.asarray(common.centred_output(f0, f0)), [0.0, 0.0])
-    # A NaN output must never count as correct.
-    assert np.isnan(float(common.test_error(jnp.array([1.0, jnp.nan]), jnp.array([1.0, 1.0]))))
-    assert float(common.test_error(jnp.array([1.0, 0.0]), jnp.array([1.0, 1.0]))) == 0.5
-
-
-@pytest.mark.parametrize("sampling", ["replace", "distinct"])
-def test_sgd_noise_covariance(sampling):
-    """Covariance of batch-mean gradients over 10^5 draws = Σ/B (× (P−B)/(P−1) if distinct)."""
-    n_train, batch, draws = 16, 4, 100_000
-    grads = np.random.default_rng(1).standard_normal((n_train, 3))
-    idx = jax.jit(jax.vmap(lambda s: common.batch_indices(jax.random.key(5), s, n_train, batch,
-                                                          sampling)))(jnp.arange(draws))
-    idx = np.asarray(idx)
-    if sampling == "distinct":
-        assert all(len(set(row)) == batch for row in idx[:100])
-    batch_means = grads[idx].mean(axis=1)
-    sigma = np.cov(grads.T, bias=True)
-    factor = 1.0 if sampling == "replace" else (n_train - batch) / (n_train - 1)
-    np.testing.assert_allclose(np.cov(batch_means.T), sigma * factor / batch, rtol=0.03,
-                               atol=0.03 * np.abs(np.diag(sigma)).max() / batch)
-
-
-def test_train_until_fit_statuses():
-    def margin(p):
-        return p
-
-    grow = common.train_until_fit(lambda p, s: p + 0.01, margin, jnp.float32(0.0),
-                                  check_period=16, max_steps=1000)
-    assert int(grow.status) == common.CONVERGED and int(grow.steps) == 112  # 0.01·112 ≥ 1
-    capped = common.train_until_fit(lambda p, s: p + 1e-4, margin, jnp.float32(0.0),
-                                    check_period=16, max_steps=40)
-    assert int(capped.status) == common.CAPPED and int(capped.steps) == 48
-    blow = common.train_until_fit(lambda p, s: p * 1e30 - 1.0, margin, jnp.float32(-1.0),
-                                  check_period=16, max_steps=1000)
-    assert int(blow.status) == common.DIVERGED
 
 
 # --- the perceptron ---------------------------------------------------------------------------
@@ -143,9 +72,9 @@ def test_brute_force_numpy_loop_matches():
     x, y = _data()
     kappa, eta = np.float32(1 / ALPHA), np.float32(T * B)
     period = sim.check_period(P, B)
-    keys = common.lane_keys(0, 0)
+    keys = sgd.lane_keys(0, 0)
     steps_max = 2000
-    idx = np.asarray(jax.vmap(lambda s: common.batch_indices(keys["batch"], s, P, B, "replace"))(
+    idx = np.asarray(jax.vmap(lambda s: sgd.batch_indices(keys["batch"], s, P, B, "replace"))(
         jnp.arange(steps_max, dtype=jnp.int32)))
     dw = np.zeros(D, np.float32)
     inv = np.float32(1 / np.sqrt(D))
@@ -159,12 +88,12 @@ def test_brute_force_numpy_loop_matches():
             break
     assert stop is not None
     out = _single(jnp.asarray(x), jnp.asarray(y), 0, 0, ALPHA, T * B)
-    assert int(out["status"]) == common.CONVERGED and int(out["steps"]) == stop
+    assert int(out["status"]) == sgd.CONVERGED and int(out["steps"]) == stop
     np.testing.assert_allclose(np.asarray(out["dw"]), dw, atol=1e-5, rtol=1e-5)
     # Stopping rule: at convergence the full training hinge loss is exactly zero.
     F = jnp.asarray(x) @ out["dw"] * inv
-    assert float(jnp.sum(common.hinge_loss(F, jnp.asarray(y), jnp.float32(ALPHA)))) == 0.0
-    assert float(out["margin"]) >= 1.0 - common.MARGIN_TOLERANCE
+    assert float(jnp.sum(sgd.hinge_loss(F, jnp.asarray(y), jnp.float32(ALPHA)))) == 0.0
+    assert float(out["margin"]) >= 1.0 - sgd.MARGIN_TOLERANCE
 
 
 def test_vmap_cell_equals_single_run_and_frozen_lanes():
@@ -201,8 +130,8 @@ def test_lane_queue_equals_vmap_bit_for_bit():
 
 def test_capped_lane_is_marked():
     out = _sweep([ALPHA, ALPHA], [2.0**-20, T])  # T·α = 2^−14: GD-like, needs ≫ 4000 steps
-    assert out["status"][0] == common.CAPPED and out["steps"][0] == MAX_STEPS
-    assert out["status"][1] == common.CONVERGED and np.isfinite(out["w1"][0])
+    assert out["status"][0] == sgd.CAPPED and out["steps"][0] == MAX_STEPS
+    assert out["status"][1] == sgd.CONVERGED and np.isfinite(out["w1"][0])
 
 
 def test_exact_test_error_against_fresh_samples():

@@ -10,6 +10,7 @@ across every cell of a fit (paired: all cells of a replica share its data and ba
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -18,10 +19,17 @@ import numpy as np
 import scipy.stats
 
 from experiments.common.config import Config
-from experiments.sgd_noise import common
+from experiments.sgd_noise.shared import sgd
 from theory import sgd_noise as sn
 
 N_RESAMPLES = 1000
+# Claim tolerances the figures draw too, as (cpu and smoke, paper) pairs per χ: the fitted γ and b
+# must lie in these bands; the test-error slope within −1 ± EPS_TOL.
+GAMMA_TOL = {0: ((0.85, 1.05), (0.92, 1.05)), 1: ((0.38, 0.55), (0.42, 0.55)),
+             3: ((0.13, 0.30), (0.17, 0.30))}
+B_TOL = {0: ((2.4, 3.15), (2.5, 3.15)), 1: ((1.4, 2.15), (1.5, 2.15)),
+         3: ((0.9, 1.65), (1.0, 1.65))}
+EPS_TOL = (0.2, 0.15)
 Stat = Callable[[np.ndarray], np.ndarray]  # cell means (n_cells, batch) -> statistic (batch,)
 
 
@@ -86,7 +94,7 @@ class Cells:
 
     def __init__(self, arrays: dict[str, np.ndarray], seeds: dict[float, int]):
         self.a, self.seeds = arrays, seeds
-        self.converged = arrays["status"] == common.CONVERGED
+        self.converged = arrays["status"] == sgd.CONVERGED
 
     def mask(self, chi: float, size: int, regime: int, t_alpha: float) -> np.ndarray:
         a = self.a
@@ -109,8 +117,8 @@ def _cell_summary(cells: Cells, chi: float, size: int, regime: int, t_alpha: flo
     status = cells.a["status"][m]
     out: dict[str, Any] = {"chi": chi, "P": size, "regime": regime, "t_alpha": t_alpha,
                            "T": t_alpha / alpha, "n_converged": int(np.sum(status == 1)),
-                           "n_capped": int(np.sum(status == common.CAPPED)),
-                           "frac_converged": float(np.mean(status == common.CONVERGED))}
+                           "n_capped": int(np.sum(status == sgd.CAPPED)),
+                           "frac_converged": float(np.mean(status == sgd.CONVERGED))}
     for obs in ("w1", "w_perp", "tstar", "steps", "error", "rel_change"):
         v = cells.get(obs, chi, size, regime, t_alpha)
         v = v[np.isfinite(v)]
@@ -199,12 +207,28 @@ def _symmetry(cells: Cells, config: Config) -> dict[str, Any]:
             "max_rel_diff": rel, "steps_equal": steps_equal, "lanes": int(sym.size)}
 
 
+def b_ordering(per_chi: dict[str, Any]) -> dict[str, Any]:
+    """b per χ = 0, 1, 3 (NaN where not run), the adjacent gaps b(0) − b(1), b(1) − b(3), and
+    each gap's standard error from the two bootstrap intervals (95 % width / 3.92, combined in
+    quadrature; NaN unless all three χ were fitted)."""
+    fits = [per_chi.get(c, {}).get("b_fit") for c in ("0", "1", "3")]
+    complete = all(fits)
+    b = [float(f["value"]) if f else math.nan for f in fits]
+
+    def se(fit: dict[str, float]) -> float:
+        return (fit["high"] - fit["low"]) / 3.92
+
+    return {"chis": [0, 1, 3], "b": b, "gaps": [b[0] - b[1], b[1] - b[2]], "complete": complete,
+            "gap_se": [math.hypot(se(fits[i]), se(fits[i + 1])) if complete else math.nan
+                       for i in (0, 1)]}
+
+
 def derive(config: Config, arrays: dict[str, np.ndarray]
            ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Adds t* and ε per lane; returns (metrics, arrays)."""
     arrays = dict(arrays)
-    arrays["tstar"] = common.training_time(arrays["eta"].astype(np.float64),
-                                           arrays["steps"].astype(np.float64))
+    arrays["tstar"] = sgd.training_time(arrays["eta"].astype(np.float64),
+                                        arrays["steps"].astype(np.float64))
     arrays["error"] = np.asarray(sn.perceptron_test_error(
         arrays["w1"].astype(np.float64), arrays["w_perp"].astype(np.float64),
         arrays["chi"].astype(np.float64)), np.float64)
@@ -219,16 +243,18 @@ def derive(config: Config, arrays: dict[str, np.ndarray]
                 for t in config.crossover_t_alpha:
                     cell_list.append(_cell_summary(cells, chi, p, 1, t, config.alpha))
     status = arrays["status"]
+    per_chi = {f"{chi:g}": _per_chi(config, cells, chi, sizes) for chi, sizes in grids}
     metrics = {
         "alpha": config.alpha, "dim": config.dim, "batch": config.batch,
         "batch_sampling": config.batch_sampling,
         "seeds": {f"{chi:g}": n for chi, n in seeds_by_chi(config).items()},
         "max_steps": config.max_steps,
         "lanes": {"total": int(status.size), "converged": int(np.sum(status == 1)),
-                  "capped": int(np.sum(status == common.CAPPED)),
-                  "diverged": int(np.sum(status == common.DIVERGED))},
+                  "capped": int(np.sum(status == sgd.CAPPED)),
+                  "diverged": int(np.sum(status == sgd.DIVERGED))},
         "cells": cell_list,
-        "per_chi": {f"{chi:g}": _per_chi(config, cells, chi, sizes) for chi, sizes in grids},
+        "per_chi": per_chi,
+        "b_ordering": b_ordering(per_chi),
         "symmetry": _symmetry(cells, config),
     }
     return metrics, arrays

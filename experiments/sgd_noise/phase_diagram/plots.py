@@ -22,7 +22,8 @@ from matplotlib.ticker import MaxNLocator
 
 from experiments.common.plotting import INTERVAL_95, save_figure
 from experiments.common.results import as_float, as_floats
-from experiments.sgd_noise.common_plots import (
+from experiments.sgd_noise.phase_diagram.metrics import SKIP_ALPHA, SKIP_ALPHA_T
+from experiments.sgd_noise.shared.plot_style import (
     FAILED_COLOUR,
     any_failed,
     claim_status,
@@ -138,7 +139,6 @@ def _map(metrics: dict, values: np.ndarray, label: str, figure_dir: Path, stem: 
         ax.plot([], [], "k--", lw=1.2,
                 label=f"lazy/rich boundary: {REL_CHANGE} = 0.1 (rich: larger)")
     _overlays(ax, metrics, la, lt)
-    from experiments.sgd_noise.phase_diagram import SKIP_ALPHA, SKIP_ALPHA_T  # no import cycle
     handles, labels = ax.get_legend_handles_labels()
     if (state == 2).any():
         handles.append(Patch(**{**DIVERGED, "lw": 0.6}))
@@ -223,14 +223,11 @@ def plot(config: Any, metrics: dict, arrays: dict, figure_dir: Path) -> None:
     metrics = {**metrics, "P": config["num_train"], "depth": config["depth"],
                "width": config["width"]}
     err = as_floats(metrics["err_mean"])
-    se = as_floats(metrics["err_se"])
     rel = as_floats(metrics["rel_change_geomean"])
-    state = np.asarray(metrics["cell_state"])
     with np.errstate(divide="ignore", invalid="ignore"):
         log_rel = np.log10(rel)
-    shown_se = se[(state <= 1) & np.isfinite(se)]
     # the typical (median) per-cell 95 % half-width; NaN with one seed (no across-seed s.e.)
-    half_width = INTERVAL_95 * float(np.median(shown_se)) if shown_se.size else math.nan
+    half_width = INTERVAL_95 * as_float(metrics["err_se_median"])
     _map(metrics, err, "mean test error ε", figure_dir, "test_error_map", log_rel, half_width)
     _map(metrics, np.where(rel > 0, rel, np.nan), f"relative weight change {REL_CHANGE}",
          figure_dir, "weight_change_map", log_rel, None)

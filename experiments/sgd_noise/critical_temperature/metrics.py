@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from experiments.common.results import undefined_as_none
-from experiments.sgd_noise import common
+from experiments.common.stats import bootstrap_interval
+from experiments.sgd_noise.shared import sgd
 
 R_C, C_K = 0.02, 0.1  # thresholds of T_c^w and T_c^K
 FIT_WINDOW_R = (2.0**-11, 2.0**-7)
@@ -22,6 +23,9 @@ FIT_WINDOW_T = (2.0**-11, 2.0**-6)
 PLATEAU_MAX_T = 2.0**-9
 NOISE_T = 2.0**-4
 BOOTSTRAP_RESAMPLES = 1000
+# Per-cell bands the figures draw: observable -> averaged on a log scale (geometric mean)?
+BAND_OBSERVABLES = {"test_error": False, "rel_change": True, "t_star": True, "delta_K": True,
+                    "one_minus_alignment": True}
 
 
 def crossing(temps: np.ndarray, values: np.ndarray, threshold: float) -> tuple[float, str]:
@@ -85,7 +89,7 @@ def _mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def estimates(sizes: np.ndarray, temps: np.ndarray, f: dict[str, np.ndarray]) -> dict[str, Any]:
     """Every fitted quantity from one (possibly resampled) set of seeds."""
-    conv = f["status"] == common.CONVERGED
+    conv = f["status"] == sgd.CONVERGED
     r, dk = _geo(f["rel_change"], conv), _geo(f["delta_K"], conv)
     tstar, err = _mean(f["t_star"], conv), _mean(f["test_error"], conv)
     lp, lt = np.log(sizes)[:, None] * np.ones_like(r), np.log(temps)[None, :] * np.ones_like(r)
@@ -117,7 +121,7 @@ def estimates(sizes: np.ndarray, temps: np.ndarray, f: dict[str, np.ndarray]) ->
 
 
 def _tc_eps(temps: np.ndarray, err: np.ndarray, f: dict) -> list[float | None]:
-    conv = f["status"] == common.CONVERGED
+    conv = f["status"] == sgd.CONVERGED
     e = np.where(conv, f["test_error"], np.nan)
     out = []
     for i in range(err.shape[0]):
@@ -128,6 +132,42 @@ def _tc_eps(temps: np.ndarray, err: np.ndarray, f: dict) -> list[float | None]:
                and abs(err[i, j] - plateau) > max(0.01, 2 * se[j])]
         out.append(float(temps[hit[0]]) if hit else None)
     return out
+
+
+def cell_band(values: np.ndarray, conv: np.ndarray, log: bool) -> dict[str, np.ndarray]:
+    """Per (P, T): mean and 95 % percentile bootstrap interval over converged seeds (geometric
+    when ``log``), with a fixed resampling seed, so reruns and figures are byte-stable."""
+    mean, lo, hi = (np.full(values.shape[:2], np.nan) for _ in range(3))
+    for i, j in np.ndindex(values.shape[:2]):
+        v = values[i, j][conv[i, j] & np.isfinite(values[i, j])]
+        if log:
+            v = np.log(v[v > 0])
+        if v.size == 0:
+            continue
+        m = v.mean()
+        low, high = bootstrap_interval(v[:, None])[0:2] if v.size > 1 and np.ptp(v) > 0 \
+            else (m, m)
+        low, high = float(np.ravel(low)[0]), float(np.ravel(high)[0])
+        mean[i, j], lo[i, j], hi[i, j] = (np.exp([m, low, high]) if log else (m, low, high))
+    return {"mean": mean, "low": lo, "high": hi}
+
+
+def cell_bands(fields: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
+    """``cell_band`` of every observable in ``BAND_OBSERVABLES`` (float64 lane values)."""
+    conv = np.asarray(fields["status"]) == sgd.CONVERGED
+    values = {k: np.asarray(fields[k], float) for k in BAND_OBSERVABLES if k in fields}
+    values["one_minus_alignment"] = 1.0 - np.asarray(fields["alignment"], float)
+    return {k: cell_band(values[k], conv, log) for k, log in BAND_OBSERVABLES.items()}
+
+
+def tc_log_intercept(sizes: np.ndarray, tc: list[float], a: float) -> float:
+    """c of the drawn fit line log T_c = c − a log P: mean of log T_c + a log P over uncensored
+    sizes (NaN with fewer than two or without a fitted a)."""
+    tc = np.asarray(tc, float)
+    ok = np.isfinite(tc)
+    if ok.sum() < 2 or not np.isfinite(a):
+        return float("nan")
+    return float(np.mean(np.log(tc[ok]) + a * np.log(sizes[ok])))
 
 
 def derive(config: Any, fields: dict[str, np.ndarray]) -> tuple[dict, dict]:
@@ -160,7 +200,7 @@ def derive(config: Any, fields: dict[str, np.ndarray]) -> tuple[dict, dict]:
         noise_mean = np.nanmean(diff, -1)
         noise_se = np.nanstd(diff, -1, ddof=1) / np.sqrt(n_ok)
     status = fields["status"]
-    counts = {name: int(np.sum(status == code)) for code, name in common.STATUS_NAMES.items()}
+    counts = {name: int(np.sum(status == code)) for code, name in sgd.STATUS_NAMES.items()}
     metrics = {
         "train_sizes": list(config.train_sizes), "log2_temperatures":
         list(config.log2_temperatures), "alpha": 2.0**config.log2_alpha, "seeds": n_seeds,
@@ -177,8 +217,16 @@ def derive(config: Any, fields: dict[str, np.ndarray]) -> tuple[dict, dict]:
         "tc_k": [c[0] for c in point["tc_k"]], "tc_k_flag": [c[1] for c in point["tc_k"]],
         "tc_eps": _tc_eps(temps, point["err"], fields),
         "noise_effect": {"delta": noise_mean, "se": noise_se, "T": NOISE_T,
-                         "plateau_max_T": PLATEAU_MAX_T},
+                         "plateau_max_T": PLATEAU_MAX_T,
+                         # ± 1.96 paired seed SE; undefined (null) without a positive SE
+                         "interval": [[float(d - 1.96 * s), float(d + 1.96 * s)] if s > 0 else None
+                                      for d, s in zip(noise_mean, noise_se, strict=True)]},
         "fit_windows": {"r": FIT_WINDOW_R, "t_star": FIT_WINDOW_T},
+        # the drawn T_c fit lines: log T_c = c − a log P with the fitted a (null if not fitted)
+        "tc_fit_log_intercept": undefined_as_none({
+            key: tc_log_intercept(sizes, [c[0] for c in point[tc]], point[key])
+            for key, tc in (("a_w", "tc_w"), ("a_k", "tc_k"))}),
+        "cell_bands": cell_bands(fields),
     }
     arrays = {"P": np.broadcast_to(sizes[:, None, None], status.shape).copy(),
               "temperature": np.broadcast_to(temps[None, :, None], status.shape).copy(),

@@ -18,8 +18,9 @@ import numpy as np
 from experiments.common import plotting
 from experiments.common.plotting import INTERVAL_95, save_figure, skip_figure
 from experiments.common.results import as_float
-from experiments.sgd_noise import common
-from experiments.sgd_noise.common_plots import (
+from experiments.sgd_noise.perceptron.metrics import B_TOL, EPS_TOL, GAMMA_TOL
+from experiments.sgd_noise.shared import sgd
+from experiments.sgd_noise.shared.plot_style import (
     FAILED_COLOUR,
     claim_status,
     log_ticks,
@@ -27,10 +28,8 @@ from experiments.sgd_noise.common_plots import (
     title_with_verdicts,
     verdict_line,
 )
-from experiments.sgd_noise.perceptron_claims import B_TOL, GAMMA_TOL
 
 FIGURES = ("signal_noise_vs_T", "scaling_vs_P", "exponent_summary", "crossover")
-EPS_TOL = 0.2  # cpu tolerance of test_error_exponent: each slope within −1 ± 0.2
 W_PERP = r"$\|w_\perp\|$"
 
 
@@ -55,7 +54,7 @@ def _series(metrics: dict, arrays: dict, obs: str, chi: float, size: int,
         se = as_float(cell[f"{obs}_se"]) * s if cell and cell[f"{obs}_se"] is not None else 0.0
         rows.append((t_alpha, mean, INTERVAL_95 * se))
         lanes = ((arrays["chi"] == chi) & (arrays["P"] == size) & (arrays["regime"] == regime)
-                 & (arrays["t_alpha"] == t_alpha) & (arrays["status"] == common.CAPPED))
+                 & (arrays["t_alpha"] == t_alpha) & (arrays["status"] == sgd.CAPPED))
         cx += [t_alpha] * int(lanes.sum())
         cy += list(np.asarray(arrays[obs][lanes], float) * s)
     a = np.asarray(sorted(rows), float).reshape(-1, 3)
@@ -123,7 +122,7 @@ def _signal_noise(config: dict, metrics: dict, arrays: dict, figure_dir: Path) -
               rf"theory {W_PERP}$\alpha/\sqrt{{d}} = T\alpha/(2c_\chi)$",
               "slope 1 through the largest P at the highest T",
               r"measured crossover $T_\times\alpha$ (one line per P)"]
-    if (arrays["status"] == common.CAPPED).any():
+    if (arrays["status"] == sgd.CAPPED).any():
         handles.append(plt.Line2D([], [], color="0.4", marker="x", ls="none"))
         labels.append("lane that hit the step cap (not in the means)")
     fig.legend(handles, labels, loc="outside lower center", ncol=3 if len(grids) > 2 else 2,
@@ -204,7 +203,7 @@ def _summary(config: dict, metrics: dict, figure_dir: Path) -> None:
     paper = int(plotting.profile() == "paper")  # the tolerances are (cpu/smoke, paper) pairs
     bands = {"γ": {c: t[paper] for c, t in GAMMA_TOL.items()},
              "b": {c: t[paper] for c, t in B_TOL.items()},
-             "ε": {c: (-1 - EPS_TOL, -1 + EPS_TOL) for c in (0, 1, 3)}}
+             "ε": {c: (-1 - EPS_TOL[paper], -1 + EPS_TOL[paper]) for c in (0, 1, 3)}}
     names = {"γ": ("gamma_fit", "gamma_chi{}", r"signal exponent γ: $w_1/T \propto P^\gamma$"),
              "b": ("b_fit", "b_chi{}", r"training-time exponent b: $t^*/T \propto P^b$"),
              "ε": ("eps_slope", "test_error_exponent",

@@ -1,0 +1,1 @@
+"""Code shared by the SGD-noise pillar's experiments: SGD machinery, FC network, data, figures."""
