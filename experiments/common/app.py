@@ -14,6 +14,7 @@ exit status 2 on bad input, the results store with its cache, and the plots.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 import platform
 import sys
@@ -92,6 +93,28 @@ class Experiment:
         fields = [set(p) for p in self.profiles.values()]
         if any(f != fields[0] for f in fields):
             raise ValueError(f"{self.name}: every profile must set the same fields")
+
+    @classmethod
+    def of(cls, package: str, description: str, profiles: Mapping[str, Mapping[str, Any]],
+           checks: Mapping[str, Check], **options: Any) -> Experiment:
+        """The experiment of the package ``experiments.<pillar>.<name>``, from its fixed roles.
+
+        ``compute`` is ``<package>.compute.compute``; ``make_claims`` is
+        ``<package>.claims.make_claims``; ``plot``, ``FIGURES`` and, when defined,
+        ``PAPER_FIGURES`` and ``EXTRA_OUTPUTS`` come from ``<package>.plots``. ``options`` are
+        the remaining fields (``validate``, ``x64``, ``data_files``). Every experiment's
+        ``__init__`` ends with one such call, so its pieces are always where the layout says.
+        """
+        def role(name: str) -> Any:
+            return importlib.import_module(f"{package}.{name}")
+
+        plots = role("plots")
+        return cls(
+            name="/".join(package.split(".")[1:]), description=description, profiles=profiles,
+            checks=checks, compute=role("compute").compute, make_claims=role("claims").make_claims,
+            plot=plots.plot, figures=plots.FIGURES,
+            paper_figures=getattr(plots, "PAPER_FIGURES", ()),
+            extra_outputs=getattr(plots, "EXTRA_OUTPUTS", ()), **options)
 
     def figures_for(self, profile: str) -> tuple[str, ...]:
         """Figure stems a run of ``profile`` writes (paper-only figures are skipped on cpu)."""
