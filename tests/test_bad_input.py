@@ -38,6 +38,12 @@ def _assert_usage_error(proc: subprocess.CompletedProcess, *fragments: str) -> N
     (["--mc_fanins=3,x"], ["--mc_fanins", "comma-separated integers"]),
     (["--seed=-1"], ["--seed=-1", "integers >= 0"]),
     (["--devices=0"], ["--devices=0", "integers >= 1"]),
+    (["--out=/dev/null/results"], ["--out=/dev/null/results", "a folder this user can write"]),
+    (["--figures=/dev/null/figures"], ["--figures=/dev/null/figures", "can write"]),
+    (["--num_processes=2"], ["--num_processes=2", "together with --coordinator_address and "
+                                                  "--process_id"]),
+    (["--coordinator_address=127.0.0.1:1", "--num_processes=2", "--process_id=2"],
+     ["--process_id=2", "integers in [0, 1]"]),
     (["--no_such_flag=1"], ["no_such_flag"]),
 ])
 def test_phase_diagram_rejects_bad_flags(run, args, fragments):

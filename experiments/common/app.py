@@ -17,6 +17,7 @@ import dataclasses
 import importlib
 import os
 import platform
+import signal
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -27,8 +28,10 @@ import jax
 import numpy as np
 from absl import app, flags, logging
 
+from experiments.common import checkpoint as checkpoint_lib
 from experiments.common import claims as claims_lib
-from experiments.common import plotting, results
+from experiments.common import distributed, plotting, results
+from experiments.common.checkpoint import Checkpoint
 from experiments.common.config import PROFILES, Check, Config, UsageError, figure_root, resolve
 
 FLAGS = flags.FLAGS
@@ -38,16 +41,26 @@ Arrays = dict[str, np.ndarray]
 
 @dataclasses.dataclass
 class RunContext:
-    """What ``compute`` gets besides its config: profile, devices and resumable stages."""
+    """What ``compute`` gets besides its config: profile, devices and resumable stages.
+
+    ``num_devices`` counts the devices of all processes that a sweep shards its grid over.
+    """
 
     profile: str
     num_devices: int
     run_dir: results.RunDir
     key: str
+    checkpoint: Checkpoint | None = None
 
     def stage(self, name: str, compute: Callable[[], Mapping[str, Any]]) -> dict[str, np.ndarray]:
-        """Caches a finished piece of the run, so an interrupted run resumes after it."""
-        return self.run_dir.stage(name, self.key, compute)
+        """Saves a finished piece of the run, so an interrupted run resumes after it."""
+        if self.checkpoint is None:
+            self.checkpoint = Checkpoint(self.run_dir, self.key)
+        return self.checkpoint.stage(name, compute)
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM during ``compute``; the message says what was kept."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,7 +144,13 @@ def _define_flags(experiment: Experiment) -> None:
     flags.DEFINE_bool("force", False, "Recompute even when cached results match the config.")
     flags.DEFINE_bool("plots_only", False, "Redraw figures from saved results; compute nothing.")
     flags.DEFINE_alias("plots-only", "plots_only")  # the runner's spelling works here too
-    flags.DEFINE_integer("devices", 1, "Devices to shard the sweep over (CPU: forced host count).")
+    flags.DEFINE_integer("devices", 1, "Devices per process to shard sweeps over (CPU: forced "
+                         "host device count).")
+    flags.DEFINE_string("coordinator_address", None, "jax.distributed: host:port of process 0.")
+    flags.DEFINE_integer("num_processes", None, "jax.distributed: number of processes.")
+    flags.DEFINE_integer("process_id", None, "jax.distributed: this process's index.")
+    flags.DEFINE_bool("distributed", False, "Start jax.distributed from the cluster environment "
+                      "(SLURM, Open MPI, TPU pods) when the three flags above are not given.")
     for field, value in experiment.profiles["cpu"].items():
         help_text = f"Override the profile's {field} (cpu preset: {value})."
         if isinstance(value, bool):
@@ -199,15 +218,39 @@ def configure_compiler(profile: str) -> None:
         os.environ["XLA_FLAGS"] = " ".join([current, *missing]).strip()
 
 
-def _configure_devices(num_devices: int) -> None:
+def _configure_devices(num_devices: int, start_distributed: Callable[[], None]) -> int:
+    """Forces ``num_devices`` host devices on CPU, starts ``jax.distributed`` (both before the
+    backend starts), and returns the devices a sweep shards over: ``num_devices`` per process,
+    in all processes."""
     if num_devices < 1:
         raise UsageError("devices", num_devices, "allowed: integers >= 1")
     if jax.config.jax_platforms in (None, "", "cpu") and num_devices > 1:
-        # Must run before the backend starts; forces N host devices on CPU.
         jax.config.update("jax_num_cpu_devices", num_devices)
-    if jax.device_count() < num_devices:
+    start_distributed()
+    if jax.local_device_count() < num_devices:
         raise UsageError("devices", num_devices,
-                         f"allowed: at most {jax.device_count()} on this machine")
+                         f"allowed: at most {jax.local_device_count()} on this machine")
+    return num_devices * jax.process_count()
+
+
+def _saved_results(run_dir: results.RunDir, key: str, *, plots_only: bool, force: bool
+                   ) -> tuple[Metrics, Arrays] | None:
+    """The finished results to reuse, or None to compute. An unreadable results file is moved
+    aside and named; the run then recomputes (with ``--plots_only``: a usage error)."""
+    try:
+        finished = run_dir.finished_key()
+        if plots_only and finished is None:
+            raise UsageError("plots_only", True,
+                             f"no finished results in {run_dir.root}; run without it first")
+        if not plots_only and (force or finished != key):
+            return None
+        return run_dir.read_finished()
+    except results.CorruptFile as error:
+        if plots_only:
+            raise UsageError("plots_only", True,
+                             f"{error}; run without it to recompute") from None
+        logging.warning("%s; recomputing", error)
+        return None
 
 
 def capture_env() -> dict[str, Any]:
@@ -242,25 +285,32 @@ def execute(experiment: Experiment, config: Config, *, profile: str, out: Path,
         sources=results.compute_digest(experiment.compute.__module__, experiment.data_files),
     )
     start = time.perf_counter()
-    finished = run_dir.finished_key()
-    if plots_only or (not force and finished == key):
-        if finished is None:
-            raise UsageError("plots_only", True,
-                             f"no finished results in {run_dir.root}; run without it first")
+    writer = distributed.is_writer()
+    saved = _saved_results(run_dir, key, plots_only=plots_only, force=force)
+    if not distributed.all_agree(saved is not None):
+        saved = None  # every process computes, or none does
+    if saved is not None:
         logging.info("%s: using saved results in %s", experiment.name, run_dir.root)
-        metrics = results.read_json(run_dir.path("metrics.json"))
-        arrays = results.read_arrays(run_dir.path("arrays.npz"))
+        metrics, arrays = saved
         # Claims are re-derived from the saved metrics on every run (they are cheap), so a
         # tolerance or statement change takes effect without recomputing.
         claim_dicts = derive_claims(experiment, config, metrics, arrays, profile)
-        results.write_json(run_dir.path("claims.json"), claim_dicts)
+        if writer:
+            results.write_json(run_dir.path("claims.json"), claim_dicts)
     else:
-        if force:
+        if force and writer:
             run_dir.clear_stages()
-        ctx = RunContext(profile=profile, num_devices=num_devices, run_dir=run_dir, key=key)
-        metrics, arrays = experiment.compute(config, ctx)
+        ctx = RunContext(profile=profile, num_devices=num_devices, run_dir=run_dir, key=key,
+                         checkpoint=Checkpoint(run_dir, key))
+        try:
+            with checkpoint_lib.active(ctx.checkpoint):
+                metrics, arrays = experiment.compute(config, ctx)
+        except KeyboardInterrupt:
+            raise Interrupted(ctx.checkpoint.interrupted_message()) from None
         metrics = results.to_jsonable(metrics)
         claim_dicts = derive_claims(experiment, config, metrics, arrays, profile)
+        if not writer:  # the numbers are the same everywhere; process 0 writes them
+            return claim_dicts
         results.write_arrays(run_dir.path("arrays.npz"), arrays)
         results.write_json(run_dir.path("metrics.json"), metrics)
         results.write_json(run_dir.path("claims.json"), claim_dicts)
@@ -271,6 +321,8 @@ def execute(experiment: Experiment, config: Config, *, profile: str, out: Path,
             "wall_seconds": round(time.perf_counter() - start, 2),
         })
         run_dir.clear_stages()
+    if not writer:
+        return claim_dicts
     # Where the claims were derived, and whether the saved numbers still match this checkout's
     # compute path: the report states both.
     results.write_json(run_dir.path("derived.json"), {
@@ -318,6 +370,14 @@ def summarize(name: str, profile: str, claim_dicts: list[dict]) -> str:
     return line + (f"; failed: {', '.join(failed)}" if failed else "")
 
 
+_SIGNALS: dict[str, int] = {}
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    _SIGNALS["last"] = signum
+    raise KeyboardInterrupt
+
+
 def app_main(experiment: Experiment) -> None:
     """Entry point of an experiment program (``python -m experiments.<pillar>.<name>``)."""
     _define_flags(experiment)
@@ -331,6 +391,9 @@ def app_main(experiment: Experiment) -> None:
         if FLAGS["verbosity"].using_default_value:
             logging.set_verbosity(logging.INFO)
         configure_compiler(FLAGS.profile)
+        # SIGTERM (a scheduler's preemption notice) stops the run like Ctrl-C: what finished is
+        # saved already, and the program says so in one line.
+        signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             config = resolve(experiment.profiles, FLAGS.profile, _overrides(experiment),
                              experiment.checks)
@@ -339,14 +402,27 @@ def app_main(experiment: Experiment) -> None:
             if FLAGS.seed < 0:
                 raise UsageError("seed", FLAGS.seed, "allowed: integers >= 0")
             config["seed"] = FLAGS.seed
-            _configure_devices(FLAGS.devices)
+            out, figures = Path(FLAGS.out), figure_root(FLAGS.profile, FLAGS.figures)
+            results.check_writable("out", out)
+            if not FLAGS.plots_only or FLAGS.figures is not None:
+                results.check_writable("figures", figures)
+            num_devices = _configure_devices(FLAGS.devices, lambda: distributed.initialize(
+                FLAGS.coordinator_address, FLAGS.num_processes, FLAGS.process_id,
+                FLAGS.distributed))
             claim_dicts = execute(
-                experiment, config, profile=FLAGS.profile, out=Path(FLAGS.out),
-                figures=figure_root(FLAGS.profile, FLAGS.figures), num_devices=FLAGS.devices,
-                force=FLAGS.force, plots_only=FLAGS.plots_only,
+                experiment, config, profile=FLAGS.profile, out=out, figures=figures,
+                num_devices=num_devices, force=FLAGS.force, plots_only=FLAGS.plots_only,
             )
         except UsageError as error:
             _usage_error(experiment, error)
-        print(summarize(experiment.name, FLAGS.profile, claim_dicts))
+        except Interrupted as stop:
+            print(f"{experiment.name}: {stop}", file=sys.stderr)
+            sys.exit(128 + _SIGNALS.get("last", signal.SIGINT))
+        except KeyboardInterrupt:  # outside compute: finished results are already saved
+            print(f"{experiment.name}: interrupted; rerun the same command to resume",
+                  file=sys.stderr)
+            sys.exit(128 + _SIGNALS.get("last", signal.SIGINT))
+        if distributed.is_writer():
+            print(summarize(experiment.name, FLAGS.profile, claim_dicts))
 
     app.run(main, flags_parser=_flags_parser)

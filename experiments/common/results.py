@@ -24,6 +24,7 @@ import math
 import os
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -32,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from experiments.common import imports
+from experiments.common.config import UsageError
 
 SUITE_ROOT = imports.SUITE_ROOT
 _VERSIONED_PACKAGES = ("jax", "jaxlib", "flax", "optax", "numpyro", "numpy", "scipy", "matplotlib")
@@ -197,8 +199,39 @@ def cache_key(**parts: Any) -> str:
     return hashlib.sha256(dumps(parts).encode()).hexdigest()[:20]
 
 
+class CorruptFile(Exception):
+    """A results file that could not be read; it has been moved aside to ``moved_to``."""
+
+    def __init__(self, path: Path, moved_to: Path, error: Exception):
+        super().__init__(f"{path} was unreadable ({type(error).__name__}: {error}); "
+                         f"moved aside to {moved_to.name}")
+        self.path, self.moved_to = path, moved_to
+
+
+def move_aside(path: Path) -> Path:
+    """Renames an unreadable file to ``<name>.corrupt-<n>`` next to it (kept for inspection)."""
+    n = 1
+    while (target := path.with_name(f"{path.name}.corrupt-{n}")).exists():
+        n += 1
+    os.replace(path, target)
+    return target
+
+
+def _read_checked(path: Path, reader: Callable[[Path], Any]) -> Any:
+    """``reader(path)``; an unreadable file (truncated JSON, bad npz) is moved aside and
+    ``CorruptFile`` raised, so the caller can say which file and recompute."""
+    try:
+        return reader(path)
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
+        if not path.exists():
+            raise
+        raise CorruptFile(path, move_aside(path), error) from None
+
+
 class RunDir:
     """One experiment's results folder for one profile."""
+
+    FINISHED = ("config.json", "metrics.json", "arrays.npz", "claims.json", "env.json")
 
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -207,27 +240,54 @@ class RunDir:
         return self.root / name
 
     def finished_key(self) -> str | None:
+        """The cache key of the finished run here, or None (none, incomplete or unreadable:
+        an unreadable run.json is moved aside and ``CorruptFile`` raised)."""
         run = self.path("run.json")
-        required = ("config.json", "metrics.json", "arrays.npz", "claims.json", "env.json")
-        if not run.exists() or not all(self.path(n).exists() for n in required):
+        if not run.exists() or not all(self.path(n).exists() for n in self.FINISHED):
             return None
-        return read_json(run).get("cache_key")
+        return _read_checked(run, read_json).get("cache_key")
 
-    def stage(self, name: str, key: str, compute: Callable[[], Mapping[str, Any]]
-              ) -> dict[str, np.ndarray]:
-        """Runs ``compute`` once per cache key; a rerun after a crash reloads finished stages."""
+    def read_finished(self) -> tuple[Any, dict[str, np.ndarray]]:
+        """Saved metrics and arrays; an unreadable one is moved aside (``CorruptFile``), and so
+        is run.json, so the folder no longer claims a finished run."""
+        try:
+            return (_read_checked(self.path("metrics.json"), read_json),
+                    _read_checked(self.path("arrays.npz"), read_arrays))
+        except CorruptFile:
+            if self.path("run.json").exists():
+                move_aside(self.path("run.json"))
+            raise
+
+    def load_stage(self, name: str, key: str) -> dict[str, np.ndarray] | None:
+        """A finished stage saved under ``key``; None if missing or saved under another key.
+        An unreadable stage file is moved aside (``CorruptFile``)."""
         path = self.path(f"stages/{name}.npz")
-        if path.exists():
-            saved = read_arrays(path)
-            if str(saved.pop("__cache_key__", "")) == key:
-                return saved
-        result = {k: np.asarray(v) for k, v in compute().items()}
-        write_arrays(path, {**result, "__cache_key__": np.asarray(key)})
-        return result
+        if not path.exists():
+            return None
+        saved = _read_checked(path, read_arrays)
+        return saved if str(saved.pop("__cache_key__", "")) == key else None
+
+    def save_stage(self, name: str, key: str, arrays: Mapping[str, Any]) -> None:
+        write_arrays(self.path(f"stages/{name}.npz"), {**arrays, "__cache_key__": np.asarray(key)})
+
+    def stage_files(self) -> list[Path]:
+        return sorted(self.path("stages").glob("*.npz"))
 
     def clear_stages(self) -> None:
-        for path in self.path("stages").glob("*.npz"):
+        for path in self.stage_files():
             path.unlink()
+
+
+def check_writable(flag: str, folder: Path) -> None:
+    """Raises ``UsageError`` (exit status 2) unless ``folder`` exists or can be made, and a file
+    can be written in it: checked before any computation starts."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as error:
+        raise UsageError(flag, str(folder), f"allowed: a folder this user can write "
+                                            f"({error.strerror or error})") from None
 
 
 def format_seconds(seconds: float) -> str:

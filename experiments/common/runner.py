@@ -45,14 +45,25 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         "since smoke runs are dominated by single-threaded compiling and "
                         "plotting); with more than one, each program's output goes to "
                         "<out>/logs/")
+    parser.add_argument("--coordinator_address", "--coordinator-address", default=None,
+                        help="jax.distributed: host:port of process 0 (with --num_processes "
+                        "and --process_id; every process runs run_all.sh with the same options)")
+    parser.add_argument("--num_processes", "--num-processes", type=int, default=None)
+    parser.add_argument("--process_id", "--process-id", type=int, default=None)
+    parser.add_argument("--distributed", action="store_true", help="start jax.distributed "
+                        "from the cluster's environment (SLURM, Open MPI, TPU pods)")
     parser.add_argument("--out", default="results", help="results root")
     parser.add_argument("--figures", default=None, help="figures root (default: figures/ for "
                         "cpu, results/figures/<profile>/ otherwise)")
     args = parser.parse_args(argv)
     if args.devices < 1:
         parser.error(f"argument --devices: {args.devices} is not allowed; allowed: integers >= 1")
+    multi = args.distributed or args.coordinator_address is not None
     if args.jobs is None:
-        args.jobs = (os.cpu_count() or 1) if args.profile == "smoke" else 1
+        args.jobs = (os.cpu_count() or 1) if args.profile == "smoke" and not multi else 1
+    if multi and args.jobs != 1:
+        parser.error(f"argument --jobs: {args.jobs} is not allowed with jax.distributed; "
+                     "allowed: 1 (each experiment uses every process)")
     if args.jobs < 1:
         parser.error(f"argument --jobs: {args.jobs} is not allowed; allowed: integers >= 1")
     return args
@@ -116,6 +127,9 @@ def main(argv: list[str]) -> int:
         command = [sys.executable, "-m", f"experiments.{module}", f"--profile={args.profile}",
                    f"--out={args.out}", f"--figures={figures}", f"--devices={args.devices}"]
         command += ["--force"] * args.force + ["--plots_only"] * args.plots_only
+        command += ["--distributed"] * args.distributed + [
+            f"--{name}={value}" for name in ("coordinator_address", "num_processes", "process_id")
+            if (value := getattr(args, name)) is not None]
         print(f"{stamp()} ({index}/{len(modules)}) {module} started", flush=True)
         t0 = time.perf_counter()
         if args.jobs == 1:  # stream the program's own progress lines
@@ -147,6 +161,8 @@ def main(argv: list[str]) -> int:
             child.terminate()
         print(f"{stamp()} interrupted; rerun the same command to resume", file=sys.stderr)
         return 130
+    if (args.process_id or 0) > 0:  # process 0 writes the report, as it writes the results
+        return 1 if crashed else 0
     # The report shows each run's saved compute time (run.json), not the time of this pass,
     # which is seconds when the results were cached.
     entries = report.write_report(Path(args.out), args.profile, figures,

@@ -1,12 +1,15 @@
 """Sweep helpers: chunked ``jit(vmap(fn))`` over a flat grid, sharded over devices.
 
 A sweep evaluates ``fn(*row)`` for every row of a flattened grid of configurations. Rows go to
-the device in groups of ``batch`` per device; the grid axis of each group is sharded across all
-devices, so the same code runs on a laptop, a multi-GPU host or (after ``jax.distributed``) many
-hosts. The only Python loop is over groups, and each group logs its elapsed time and ETA.
+the devices in groups of ``batch`` per device; the grid axis of each group is sharded across the
+devices of every process (``experiments.common.distributed``), so the same code runs on a
+laptop, a multi-GPU host or many hosts. The only Python loop is over groups; each group logs its
+elapsed time and ETA, and inside a run each finished group is saved at once
+(``experiments.common.checkpoint``), so a killed run resumes at the group in flight.
 
-Results do not depend on ``batch`` or on the device count as long as ``fn`` derives its random
-keys from its inputs (e.g. ``fold_in(key, config_id)``), never from its position in a group.
+Results do not depend on ``batch``, on the device count or on the process count as long as
+``fn`` derives its random keys from its inputs (e.g. ``fold_in(key, config_id)``), never from its
+position in a group.
 """
 
 from __future__ import annotations
@@ -21,16 +24,21 @@ import numpy as np
 from absl import logging
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from experiments.common import distributed
+from experiments.common.checkpoint import current as current_checkpoint
 from experiments.common.results import format_seconds
 
 
 def grid_sharding(num_devices: int) -> NamedSharding | None:
-    """Sharding that splits the leading (grid) axis over the first ``num_devices`` devices."""
+    """Sharding that splits the leading (grid) axis over ``num_devices`` devices in all: the
+    first ``num_devices / processes`` devices of every process. None for one device: the sweep
+    then runs whole on a local device (of every process, when there are several)."""
+    processes = distributed.process_count()
     if num_devices <= 1:
         return None
-    devices = jax.devices()[:num_devices]
-    if len(devices) < num_devices:
-        raise ValueError(f"asked for {num_devices} devices, only {len(devices)} present")
+    if num_devices % processes:
+        raise ValueError(f"{num_devices} devices do not split evenly over {processes} processes")
+    devices = distributed.sweep_devices(num_devices // processes)
     return NamedSharding(Mesh(np.array(devices), ("grid",)), PartitionSpec("grid"))
 
 
@@ -79,20 +87,33 @@ def run_sweep(
     group = _ceil_div(_ceil_div(total, num_groups), devices) * devices
     sharding = grid_sharding(num_devices)
     compiled = jitted if jitted is not None else jax.jit(jax.vmap(fn))
+    checkpoint = current_checkpoint()
+    sweep_prefix = checkpoint.next_sweep(name) if checkpoint is not None else ""
+    structure = None
     outputs = []
     start = time.perf_counter()
     for index in range(num_groups):
         chunk = [_pad_rows(r[index * group:(index + 1) * group], group) for r in rows]
-        if sharding is not None:
-            chunk = [jax.device_put(c, sharding) for c in chunk]
+
+        def evaluate(chunk: list[np.ndarray] = chunk) -> Any:
+            if sharding is None:
+                return jax.tree.map(np.asarray, compiled(*[jnp.asarray(c) for c in chunk]))
+            placed = [distributed.to_global(c, sharding) for c in chunk]
+            return distributed.gather(compiled(*placed))
+
+        if checkpoint is None:
+            out, loaded = evaluate(), False
         else:
-            chunk = [jnp.asarray(c) for c in chunk]
-        out = jax.tree.map(np.asarray, compiled(*chunk))
+            if structure is None:  # the output pytree, to rebuild a reloaded group
+                specs = [jax.ShapeDtypeStruct(c.shape, c.dtype) for c in chunk]
+                structure = jax.tree.structure(jax.eval_shape(compiled, *specs))
+            out, loaded = checkpoint.group(sweep_prefix, index, chunk, structure, evaluate)
         outputs.append(out)
         elapsed = time.perf_counter() - start
         eta = elapsed / (index + 1) * (num_groups - index - 1)
-        logging.info("%s: group %d/%d done, elapsed %s, ETA %s", name, index + 1, num_groups,
-                     format_seconds(elapsed), format_seconds(eta))
+        logging.info("%s: group %d/%d %s, elapsed %s, ETA %s", name, index + 1, num_groups,
+                     "reloaded" if loaded else "done", format_seconds(elapsed),
+                     format_seconds(eta))
     stacked = jax.tree.map(lambda *parts: np.concatenate(parts, axis=0), *outputs)
     return jax.tree.map(lambda a: a[:total], stacked)
 
