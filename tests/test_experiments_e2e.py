@@ -2,8 +2,8 @@
 
 Checks that each program writes its results (config, env, metrics, arrays, claims, run) and every
 registered figure, that its claims are valid and its numbers finite, that two runs with the same
-seed give byte-identical metrics, that bad flags exit with status 2 and one line, and that
-``--plots_only`` redraws from saved results.
+seed give byte-identical metrics, and that ``--plots_only`` redraws from saved results.
+Scale-out, resume and corrupt files: tests/test_distributed_and_resume.py.
 """
 
 from __future__ import annotations
@@ -11,17 +11,14 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import math
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from experiments import registry
 from experiments.common import claims as claims_lib
-from experiments.common import plotting, results
-from tests.conftest import MODULES, SUITE_ROOT, run_program
+from experiments.common import plotting
+from tests.conftest import MODULES, run_program
 
 
 def _finite_numbers(value, path="") -> list[str]:
@@ -108,41 +105,3 @@ def test_plots_only_redraws_from_saved_results(plots_only_runs, module):
     experiment = registry.load(module)
     stems = experiment.figures_for("smoke")
     assert stems and all((figures / experiment.name / f"{s}.png").exists() for s in stems)
-
-
-@pytest.mark.slow
-def test_two_host_devices_give_the_same_numbers(smoke_runs, run, tmp_path):
-    module = "majority_tree.phase_diagram"
-    _, out_one, _ = smoke_runs[module][0]
-    proc = run(f"experiments.{module}", "--profile=smoke", f"--out={tmp_path}",
-               f"--figures={tmp_path / 'fig'}", "--devices=2")
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    env = results.read_json(tmp_path / "majority_tree/phase_diagram/smoke/env.json")
-    assert env["device_count"] == 2
-    one = results.read_json(out_one / "majority_tree/phase_diagram/smoke/metrics.json")
-    two = results.read_json(tmp_path / "majority_tree/phase_diagram/smoke/metrics.json")
-    assert one == two  # keys derive from config ids, not from device placement
-
-
-@pytest.mark.slow
-def test_killed_run_resumes_from_finished_stages(smoke_runs, tmp_path):
-    """Kill a run right after its first stage is saved; the rerun completes from there and
-    gives the same numbers as an uninterrupted run."""
-    module = "majority_tree.phase_diagram"
-    reference = smoke_runs[module][0][1] / "majority_tree/phase_diagram/smoke"
-    run_dir = tmp_path / "majority_tree/phase_diagram/smoke"
-    command = [sys.executable, "-m", f"experiments.{module}", "--profile=smoke",
-               f"--out={tmp_path}", f"--figures={tmp_path / 'fig'}"]
-    proc = subprocess.Popen(command, cwd=SUITE_ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    stage = run_dir / "stages" / "exact_grid.npz"
-    deadline = time.monotonic() + 300
-    while not stage.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.kill()
-    proc.wait()
-    assert stage.exists() and not (run_dir / "run.json").exists()
-    rerun = subprocess.run(command, cwd=SUITE_ROOT, capture_output=True, text=True, timeout=600)
-    assert rerun.returncode == 0, rerun.stderr[-2000:]
-    assert (run_dir / "metrics.json").read_bytes() == (reference / "metrics.json").read_bytes()
-    assert not list((run_dir / "stages").glob("*.npz"))
