@@ -4,9 +4,9 @@ arXiv:2301.13703; Sclocchi & Wyart, PNAS 2024; Liu et al., ICLR 2024).
 Four experiments (perceptron, phase_diagram, critical_temperature, rich_lazy_init), one package
 each; see ``../shared/specs/sgd_noise.md`` and each package's docstring. Code they share lives in
 ``experiments.sgd_noise.shared``: the SGD machinery (α-trick, temperature, hinge loss, stopping
-rule) in ``sgd``, the FC network, its NTK and the MNIST-1D data in ``fc_network``, ``ntk`` and
-``mnist1d_data``, claim provenance in ``provenance``, flag checks in ``flag_checks`` and figure
-helpers in ``plot_style``.
+rule) in ``sgd``, the FC network (a Flax module trained with optax SGD), its NTK and the MNIST-1D
+data in ``fc_network``, ``ntk`` and ``mnist1d_data``, claim provenance in ``provenance``, flag
+checks in ``flag_checks`` and figure helpers in ``plot_style``.
 """
 
 REPORT_PREAMBLE = """\

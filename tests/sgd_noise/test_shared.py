@@ -1,19 +1,25 @@
 """Code shared by the SGD-noise pillar (experiments/sgd_noise/shared/): the SGD machinery, the
 MNIST-1D data, the FC network and its NTK (spec §2, §3.2, §3.3, §8.2).
 
-SGD machinery: hinge loss and the α-trick by hand, the temperature convention, SGD noise
-covariance, the stopping rule. Data: MNIST-1D generator args pinned and parity labels balanced;
-test set fixed across seeds, training sets per seed. FC network: forward at init
-(F(w0) = 0, Var f ≈ 1/h); η = T·B·h; vmap cell == single run (status, steps, parameters), frozen
-lanes; stopping (converged ⇒ zero hinge loss up to the float32 slack; capped at the cap);
-divergence (α = 2^−6, T = 2^−2 ends diverged with a NaN test error). NTK: the Gram matrix from
-per-point gradients equals the one from ``jax.jacrev`` and from JVPs (``jax.linearize``) to 1e−5
-on a small FC; the NTK points are the first n_ntk training points whatever P is.
+SGD machinery: hinge loss and the α-trick by hand, the temperature convention, SGD noise covariance,
+the stopping rule. Data: MNIST-1D generator args pinned and parity labels balanced; test set fixed
+across seeds, training sets per seed. FC network: the Flax module's forward pass equals the
+hand-written formula on the same params, ``init_params`` draws the weights of the original key use
+(one key of split(key, L + 1) per layer) in the tree of ``FCNetwork.init``, and the optax SGD step
+is bit-identical to p − η·g; forward at init (F(w0) = 0, Var f ≈ 1/h); η = T·B·h; vmap cell ==
+single run (status, steps, parameters), frozen lanes; stopping (converged ⇒ zero hinge loss up to
+the float32 slack; capped at the cap); divergence (α = 2^−6, T = 2^−2 ends diverged with a NaN test
+error). NTK: the Gram matrix from per-point gradients equals the one from ``jax.jacrev`` and from
+JVPs (``jax.linearize``) to 1e−5 on a small FC; the NTK points are the first n_ntk training points
+whatever P is.
 """
 
 from __future__ import annotations
 
+import math
+
 import jax
+import optax
 
 jax.config.update("jax_enable_x64", True)
 
@@ -158,6 +164,69 @@ def test_forward_at_init(pool, activation):
     assert fc_network.param_count(fc_network.FCSpec(40, 5, 128, "gelu")) == 70_784
 
 
+def _hand_written_forward(weights, x, activation):
+    """z_l = φ̂(z_{l−1} W_l / sqrt(fan_in)), f = z_L·w_out/h: the formula, on a weight list."""
+    phi = jax.nn.relu if activation == "relu" else lambda z: jax.nn.gelu(z, approximate=False)
+    norm = fc_network.activation_norm(activation)
+    z = x
+    for w in weights[:-1]:
+        z = phi(z @ w / math.sqrt(w.shape[0])) / norm
+    return z @ weights[-1] / weights[-1].shape[0]
+
+
+@pytest.mark.parametrize("activation", ["gelu", "relu"])
+def test_flax_module_is_the_formula_with_the_original_init(activation):
+    spec = fc_network.FCSpec(12, 3, 16, activation)
+    key = sgd.lane_keys(0, 2)["init"]
+    params = fc_network.init_params(key, spec)
+    # The original init: split(key, L + 1), layer i from keys[i], read-out from keys[-1], N(0, 1).
+    keys = jax.random.split(key, spec.depth + 1)
+    fans = [spec.input_dim] + [spec.width] * spec.depth
+    weights = [jax.random.normal(keys[i], (fans[i], spec.width), jnp.float32)
+               for i in range(spec.depth)]
+    weights.append(jax.random.normal(keys[-1], (spec.width,), jnp.float32))
+    for got, want in zip(fc_network.layer_weights(params), weights, strict=True):
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    # Same tree, shapes and dtypes as the module's own init.
+    x = jax.random.normal(jax.random.key(7), (9, spec.input_dim), jnp.float32)
+    own = jax.eval_shape(fc_network.network(spec).init, jax.random.key(0), x)["params"]
+    assert jax.tree.structure(own) == jax.tree.structure(params)
+    assert jax.tree.map(lambda a: (a.shape, a.dtype), own) == \
+        jax.tree.map(lambda a: (a.shape, a.dtype), params)
+    assert sum(w.size for w in weights) == fc_network.param_count(spec)
+    # Forward: module.apply equals the formula bit for bit (both jitted).
+    f_flax = jax.jit(fc_network.forward, static_argnums=2)(params, x, spec)
+    f_hand = jax.jit(_hand_written_forward, static_argnums=2)(weights, x, activation)
+    assert f_flax.shape == (9,)
+    np.testing.assert_array_equal(np.asarray(f_flax), np.asarray(f_hand))
+
+
+def test_optax_sgd_step_is_the_hand_written_update():
+    """optax.sgd(η): p + (−η)·g, bit-identical to p − η·g (traced η, jitted, several steps)."""
+    params = fc_network.init_params(jax.random.key(4), NTK_SPEC)
+    x = jax.random.normal(jax.random.key(5), (6, NTK_SPEC.input_dim), jnp.float32)
+
+    def loss(p):
+        return jnp.mean(jnp.maximum(0.0, 1.0 - fc_network.forward(p, x, NTK_SPEC)))
+
+    @jax.jit
+    def both(p_tx, p_hand, eta):
+        tx = optax.sgd(eta)
+        state = tx.init(p_tx)
+        for _ in range(5):
+            updates, state = tx.update(jax.grad(loss)(p_tx), state, p_tx)
+            p_tx = optax.apply_updates(p_tx, updates)
+            p_hand = jax.tree.map(lambda p, g: p - eta * g, p_hand, jax.grad(loss)(p_hand))
+        return p_tx, p_hand
+
+    p_tx, p_hand = both(params, params, jnp.float32(0.37))
+    for a, b in zip(fc_network.layer_weights(p_tx), fc_network.layer_weights(p_hand),
+                    strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        assert a.dtype == jnp.float32
+    assert not np.array_equal(np.asarray(p_tx["readout"]), np.asarray(params["readout"]))
+
+
 SPEC = fc_network.FCSpec(mnist1d_data.INPUT_DIM, 3, 32, "gelu")
 TRAIN = fc_network.TrainSpec(num_train=64, batch=8, check_period=16, max_steps=800,
                              batch_sampling="replace", return_params=True)
@@ -181,7 +250,8 @@ def test_vmap_cell_equals_single_run(sweep_out):
     out, singles = sweep_out
     for i, single in enumerate(singles):
         assert out["status"][i] == single["status"] and out["steps"][i] == single["steps"]
-        for p_vmap, p_single in zip(out["params"], single["params"], strict=True):
+        for p_vmap, p_single in zip(jax.tree.leaves(out["params"]),
+                                    jax.tree.leaves(single["params"]), strict=True):
             if out["status"][i] != sgd.DIVERGED:
                 np.testing.assert_allclose(p_vmap[i], p_single, rtol=1e-6, atol=1e-6)
     # The lazy lane stopped long before the others: its frozen carry equals its solo run.
@@ -221,7 +291,8 @@ def test_ntk_matches_jacrev_and_jvp():
     params, x = _small_problem()
     k = np.asarray(ntk.gram(params, x, NTK_SPEC))
     jac = jax.jacrev(lambda p: fc_network.forward(p, x, NTK_SPEC))(params)
-    flat = jnp.concatenate([j.reshape(x.shape[0], -1) for j in jac], axis=1)
+    flat = jnp.concatenate([j.reshape(x.shape[0], -1) for j in fc_network.layer_weights(jac)],
+                           axis=1)
     np.testing.assert_allclose(k, np.asarray(flat @ flat.T), rtol=1e-5, atol=1e-5)
     # JVP route: K e_ν = J (Jᵀ e_ν), with Jᵀ from the linearisation's transpose.
     _, f_jvp = jax.linearize(lambda p: fc_network.forward(p, x, NTK_SPEC), params)

@@ -44,7 +44,7 @@ def _run_group(config: Config, num_train: int, data: fc_network.Data, num_device
     lanes = min(config.group_temperatures, len(temps)) * config.seeds
     out = run_sweep(None, rows, batch=lanes, num_devices=num_devices, name=name, jitted=sweep)
     ntk_change = ntk.make_ntk_change(spec, config.n_ntk, config.seed)
-    kernel = jax.tree.map(np.asarray, ntk_change(seeds, tuple(out["params"]), data.x_candidates))
+    kernel = jax.tree.map(np.asarray, ntk_change(seeds, out["params"], data.x_candidates))
     diverged = out["status"] == sgd.DIVERGED
     result = {k: np.asarray(out[k]).reshape(t.shape) for k in _KEYS}
     for key, value in kernel.items():

@@ -7,6 +7,15 @@ relative change ‖Δw‖/‖w0‖. SGD step (spec §2.2 with dl/dF = −y·1[y 
 
     Δw ← Δw + (η/B) Σ_{μ∈I} 1[y_μ Δw·x_μ/√d < κ] y_μ x_μ/√d
 
+through optax: ``optax.sgd(η/B)`` on g = (Σ_{μ∈I} dl/dF_μ x_μ)/√d with dl/dF = −y·1[…], the gradient
+of the batch-summed hinge loss (written by hand, not ``jax.grad``: the indicator is the one above).
+Its update Δw + (−η/B)·g is bit-identical to the earlier hand-written Δw + (η/B)·((Σ y_μ 1[…]
+x_μ)/√d) for any η, d and B, jitted or vmapped (tested at d = 8, B = 2; also checked at (d, B) =
+(16, 8), (20, 3), (32, 8), (128, 2), CPU, XLA -O0 and default): the paper-claims are sensitive to
+the last bit. The sign sits on dl/dF, before the sum, on purpose: with g = −((Σ y 1[…] x)/√d) XLA
+reassociates the scalar factors differently and the two rules part by an ulp per step when η/B and
+1/√d are not powers of two. The SGD carry is (Δw, optax state); plain SGD's state is empty.
+
 Stop when min_μ y_μ Δw·x_μ/√d ≥ κ, checked every K = max(16, P // (8B)) steps. The comparison is
 exact (tolerance 0: the margin has no subtraction), so a converged lane has training hinge loss
 exactly 0 in float32. α and η are traced and the data are inputs, so one compilation serves
@@ -22,6 +31,7 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 from jax import lax
 from jax.sharding import Mesh, PartitionSpec
 
@@ -64,28 +74,46 @@ def compiled_pool(num: int, dim: int) -> Callable[..., tuple[jax.Array, jax.Arra
     return jax.jit(jax.vmap(functools.partial(sample_pool, num=num, dim=dim)))
 
 
-Step = Callable[[jax.Array, jax.Array], jax.Array]  # (Δw, step index) -> Δw
+SGDState = tuple[jax.Array, optax.OptState]  # (Δw, optimizer state)
+Step = Callable[[SGDState, jax.Array], SGDState]  # (state, step index) -> state
+
+
+def optimizer(eta: jax.Array, batch: int) -> optax.GradientTransformation:
+    """Plain SGD with step η/B on the batch-summed loss (= step η on the batch mean)."""
+    return optax.sgd(eta / batch)
+
+
+def sgd_start(dim: int) -> SGDState:
+    """Δw = 0 and the optimizer's state (empty for plain SGD, whatever η: ``init`` reads the
+    parameters only)."""
+    dw = jnp.zeros((dim,), jnp.float32)
+    return dw, optimizer(jnp.float32(1.0), 1).init(dw)
 
 
 def _dynamics(x: jax.Array, y: jax.Array, batch_key: jax.Array, alpha: jax.Array,
               eta: jax.Array, *, batch: int, sampling: str
-              ) -> tuple[Step, Callable[[jax.Array], jax.Array]]:
-    """(sgd_step, margin) of one lane: the hinge SGD update of Δw and min_μ α y_μ Δw·x_μ/√d."""
+              ) -> tuple[Step, Callable[[SGDState], jax.Array]]:
+    """(sgd_step, margin) of one lane: the hinge SGD update of Δw (optax) and
+    min_μ α y_μ Δw·x_μ/√d."""
     train_size, dim = x.shape
     alpha = jnp.asarray(alpha, jnp.float32)
     eta = jnp.asarray(eta, jnp.float32)
     kappa = 1.0 / alpha
     inv_sqrt_d = jnp.float32(1.0 / dim**0.5)
+    tx = optimizer(eta, batch)
 
-    def sgd_step(dw: jax.Array, step: jax.Array) -> jax.Array:
+    def sgd_step(state: SGDState, step: jax.Array) -> SGDState:
+        dw, opt_state = state
         idx = sgd.batch_indices(batch_key, step, train_size, batch, sampling)
         xb, yb = x[idx], y[idx]
         margins = yb * (xb @ dw) * inv_sqrt_d
-        pull = jnp.where(margins < kappa, yb, 0.0)  # −dl/dF for the unfitted points
-        return dw + (eta / batch) * ((pull @ xb) * inv_sqrt_d)
+        dloss = jnp.where(margins < kappa, -yb, 0.0)  # dl/dF = −y for the unfitted points
+        grad = (dloss @ xb) * inv_sqrt_d  # ∇_Δw Σ_{μ∈I} l_μ
+        updates, opt_state = tx.update(grad, opt_state, dw)
+        return optax.apply_updates(dw, updates), opt_state
 
-    def margin(dw: jax.Array) -> jax.Array:
-        return jnp.min(y * (x @ dw) * inv_sqrt_d) * alpha
+    def margin(state: SGDState) -> jax.Array:
+        return jnp.min(y * (x @ state[0]) * inv_sqrt_d) * alpha
 
     return sgd_step, margin
 
@@ -113,12 +141,13 @@ def run_one(x: jax.Array, y: jax.Array, base_seed: jax.Array, replica: jax.Array
     keys = sgd.lane_keys(base_seed, replica)
     sgd_step, margin = _dynamics(x, y, keys["batch"], alpha, eta, batch=batch, sampling=sampling)
     result = sgd.train_until_fit(
-        sgd_step, margin, jnp.zeros((dim,), jnp.float32),
+        sgd_step, margin, sgd_start(dim),
         check_period=check_period(train_size, batch), max_steps=max_steps, tolerance=0.0)
-    out = {**_observables(result.params, keys["init"]), "steps": result.steps,
+    dw = result.params[0]
+    out = {**_observables(dw, keys["init"]), "steps": result.steps,
            "status": result.status, "margin": result.margin}
     if return_params:
-        out["dw"] = result.params
+        out["dw"] = dw
     return out
 
 
@@ -158,14 +187,14 @@ def run_queue(x: jax.Array, y: jax.Array, base_seed: jax.Array, replica: jax.Arr
         return chunk(carry)
 
     def fresh(count: int) -> sgd.FitCarry:
-        return jax.vmap(lambda _: sgd.fit_start(jnp.zeros((dim,), jnp.float32)))(
+        return jax.vmap(lambda _: sgd.fit_start(sgd_start(dim)))(
             jnp.arange(count))
 
     def hand_over(state):
         """Records the lanes that stopped and gives their slots to the next lanes."""
         lane, xs, ys, carry, next_lane, out = state
         done = (carry[2] != sgd.RUNNING) & (lane < n)
-        finished = jax.vmap(_observables)(carry[0], keys["init"][jnp.minimum(lane, n - 1)])
+        finished = jax.vmap(_observables)(carry[0][0], keys["init"][jnp.minimum(lane, n - 1)])
         finished |= {"steps": carry[1], "status": carry[2], "margin": carry[3]}
         target = jnp.where(done, lane, n)  # index n is out of range: dropped
         out = {k: v.at[target].set(finished[k].astype(v.dtype), mode="drop")

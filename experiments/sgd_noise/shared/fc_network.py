@@ -1,13 +1,21 @@
-"""The paper's fully connected network and one SGD run on MNIST-1D parity (spec §2, §3.2, §3.3).
+"""The paper's fully connected network (Flax) and one SGD run (optax) on MNIST-1D parity
+(spec §2, §3.2, §3.3).
 
-Model (``[code]``, the authors' ``mlp``): L hidden layers of width h, no biases, weights N(0, 1);
-z_0 = x, z_l = φ̂(z_{l−1} W_l / sqrt(fan_in_l)), f = z_L · w_out / h, with φ̂ = φ/c_φ and
-c_φ = sqrt(E φ(z)²) (ReLU 1/√2, exact-erf GELU 0.652090).
+Model (``[code]``, the authors' ``mlp``), the ``flax.linen`` Module ``FCNetwork``: L hidden
+layers of width h, no biases, weights N(0, 1); z_0 = x, z_l = φ̂(z_{l−1} W_l / sqrt(fan_in_l)),
+f = z_L · w_out / h, with φ̂ = φ/c_φ and c_φ = sqrt(E φ(z)²) (ReLU 1/√2, exact-erf GELU
+0.652090). Parameters are the Module's ``params`` collection, a dict pytree
+``{"hidden_1": {"kernel": W_1}, ..., "hidden_L": {"kernel": W_L}, "readout": w_out}``;
+``init_params`` draws it with the Module's initialiser and the key use of the original
+hand-written net (``split(key, L + 1)``, one key per layer in order), so the initial weights
+are those of earlier versions; ``layer_weights`` lists the leaves in layer order (every
+reduction over layers uses it, so the summation order does not depend on dict-key sorting).
 
-Training (§2.1–2.3): centred output F = f(w, ·) − f(w0, ·); per-sample loss
-max(0, 1/α − y F) (the 1/α convention: the gradient does not depend on α); plain SGD with
-η = T·B·h; batches of B indices drawn per step from ``fold_in(batch_key, step)``; chunks of K
-steps (``lax.scan``) inside a ``lax.while_loop`` that stops at min α y F ≥ 1 − 1e−6
+Training (§2.1–2.3): centred output F = f(w, ·) − f(w0, ·); per-sample loss max(0, 1/α − y F) (the
+1/α convention: the gradient does not depend on α); plain SGD (``optax.sgd``, no momentum; the carry
+is (params, optax state)) with η = T·B·h traced; its update p + (−η)·g is bit-identical to the
+earlier hand-written p − η·g; batches of B indices drawn per step from ``fold_in(batch_key, step)``;
+chunks of K steps (``lax.scan``) inside a ``lax.while_loop`` that stops at min α y F ≥ 1 − 1e−6
 (converged, 1), a non-finite margin or parameter (diverged, 2) or the step cap (capped, 3).
 
 One run is ``run_one(seed, alpha, temperature, data)``; α and T are traced, so one compilation
@@ -23,8 +31,10 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+import flax.linen as nn
 import jax
 import jax.numpy as jnp
+import optax
 
 from experiments.sgd_noise.shared import sgd
 from experiments.sgd_noise.shared.mnist1d_data import training_indices
@@ -75,29 +85,65 @@ class Data(NamedTuple):
     y_test: jax.Array
 
 
-Params = tuple[jax.Array, ...]  # (W_1, ..., W_L, w_out)
+Params = dict[str, Any]  # FCNetwork's "params" collection
+
+WEIGHT_INIT = nn.initializers.normal(1.0)  # every weight N(0, 1); fan-in scaling in __call__
+
+
+class FCNetwork(nn.Module):
+    """f(w, x) = z_L · w_out / h with z_l = φ̂(z_{l−1} W_l / sqrt(fan_in_l)), z_0 = x.
+
+    No biases; every weight N(0, 1) (``WEIGHT_INIT``). ``x`` has shape (n, d); returns (n,).
+    Use ``init_params`` (not ``FCNetwork.init``, whose per-parameter keys differ) for the
+    experiments' initial weights.
+    """
+
+    depth: int  # L hidden layers
+    width: int  # h
+    activation: str
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        phi, norm = _activation(self.activation), activation_norm(self.activation)
+        z = x
+        for layer in range(self.depth):
+            fan_in = z.shape[-1]
+            z = nn.Dense(self.width, use_bias=False, kernel_init=WEIGHT_INIT,
+                         name=f"hidden_{layer + 1}")(z)
+            z = phi(z / math.sqrt(fan_in)) / norm
+        w_out = self.param("readout", WEIGHT_INIT, (self.width,), jnp.float32)
+        return z @ w_out / self.width
+
+
+def network(spec: FCSpec) -> FCNetwork:
+    return FCNetwork(spec.depth, spec.width, spec.activation)
 
 
 def init_params(key: jax.Array, spec: FCSpec) -> Params:
-    """All weights N(0, 1): fan-in scaling lives in the forward pass."""
+    """FCNetwork's params, all N(0, 1): one key of ``split(key, L + 1)`` per layer, in order
+    (the read-out last), each drawn by ``WEIGHT_INIT`` (the key use of the original net)."""
     fans = [spec.input_dim] + [spec.width] * spec.depth
     keys = jax.random.split(key, spec.depth + 1)
-    hidden = [jax.random.normal(keys[i], (fans[i], spec.width), jnp.float32)
-              for i in range(spec.depth)]
-    return (*hidden, jax.random.normal(keys[-1], (spec.width,), jnp.float32))
+    params: Params = {f"hidden_{i + 1}": {"kernel": WEIGHT_INIT(keys[i], (fans[i], spec.width),
+                                                                jnp.float32)}
+                      for i in range(spec.depth)}
+    params["readout"] = WEIGHT_INIT(keys[-1], (spec.width,), jnp.float32)
+    return params
+
+
+def layer_weights(params: Params) -> tuple[jax.Array, ...]:
+    """(W_1, ..., W_L, w_out) in layer order (also for a tree of gradients or changes)."""
+    depth = len(params) - 1
+    return (*(params[f"hidden_{i + 1}"]["kernel"] for i in range(depth)), params["readout"])
 
 
 def forward(params: Params, x: jax.Array, spec: FCSpec) -> jax.Array:
-    """f(w, x) for a batch x of shape (n, d); returns (n,)."""
-    phi, norm = _activation(spec.activation), activation_norm(spec.activation)
-    z = x
-    for weight in params[:-1]:
-        z = phi(z @ weight / math.sqrt(weight.shape[0])) / norm
-    return z @ params[-1] / spec.width
+    """f(w, x) for a batch x of shape (n, d); returns (n,) (``FCNetwork.apply``)."""
+    return network(spec).apply({"params": params}, x)
 
 
 def _tree_norm(tree: Params) -> jax.Array:
-    return jnp.sqrt(sum(jnp.sum(leaf**2) for leaf in tree))
+    return jnp.sqrt(sum(jnp.sum(leaf**2) for leaf in layer_weights(tree)))
 
 
 def make_run_one(spec: FCSpec, train: TrainSpec, base_seed: int) -> Callable[..., dict]:
@@ -113,28 +159,32 @@ def make_run_one(spec: FCSpec, train: TrainSpec, base_seed: int) -> Callable[...
         f0 = forward(params0, x, spec)
         alpha = jnp.asarray(alpha, jnp.float32)
         eta = sgd.learning_rate(jnp.asarray(temperature, jnp.float32), B, spec.width)
+        optimizer = optax.sgd(eta)
 
         def batch_loss(params: Params, bi: jax.Array) -> jax.Array:
             centred = sgd.centred_output(forward(params, x[bi], spec), f0[bi])
             return jnp.mean(sgd.hinge_loss(centred, y[bi], alpha))
 
-        def sgd_step(params: Params, step: jax.Array) -> Params:
+        def sgd_step(carry: tuple[Params, Any], step: jax.Array) -> tuple[Params, Any]:
+            params, state = carry
             bi = sgd.batch_indices(keys["batch"], step, P, B, train.batch_sampling)
             grads = jax.grad(batch_loss)(params, bi)
-            return tuple(p - eta * g for p, g in zip(params, grads, strict=True))
+            updates, state = optimizer.update(grads, state, params)
+            return optax.apply_updates(params, updates), state
 
-        def margin(params: Params) -> jax.Array:
-            return jnp.min(alpha * y * sgd.centred_output(forward(params, x, spec), f0))
+        def margin(carry: tuple[Params, Any]) -> jax.Array:
+            return jnp.min(alpha * y * sgd.centred_output(forward(carry[0], x, spec), f0))
 
-        stop = sgd.train_until_fit(sgd_step, margin, params0, check_period=K,
-                                   max_steps=train.max_steps)
-        params = stop.params
+        stop = sgd.train_until_fit(sgd_step, margin, (params0, optimizer.init(params0)),
+                                   check_period=K, max_steps=train.max_steps)
+        params = stop.params[0]
         centred_test = sgd.centred_output(forward(params, data.x_test, spec),
                                           forward(params0, data.x_test, spec))
         diverged = stop.status == sgd.DIVERGED
         per_layer = jnp.stack([jnp.linalg.norm(p - p0) / jnp.linalg.norm(p0)
-                               for p, p0 in zip(params, params0, strict=True)])
-        delta = tuple(p - p0 for p, p0 in zip(params, params0, strict=True))
+                               for p, p0 in zip(layer_weights(params), layer_weights(params0),
+                                                strict=True)])
+        delta = jax.tree.map(jnp.subtract, params, params0)
         train_centred = sgd.centred_output(forward(params, x, spec), f0)
         out = {
             "status": stop.status, "steps": stop.steps, "margin": stop.margin, "eta": eta,

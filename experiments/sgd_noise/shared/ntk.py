@@ -1,7 +1,9 @@
 """Neural tangent kernel of the FC net on a lane's first n_ntk training points (spec §3.3).
 
 K_μν = ∇_w f(w, x_μ)·∇_w f(w, x_ν) over all parameters (read-out included); the NTK of the
-centred output F equals that of f. Lanes go through ``lax.map`` (one Jacobian of
+centred output F equals that of f. The parameters are ``fc_network.FCNetwork``'s Flax params
+pytree; the Jacobian's columns follow ``fc_network.layer_weights`` (W_1, ..., W_L, w_out), each
+flattened row-major. Lanes go through ``lax.map`` (one Jacobian of
 n_ntk × #params floats at a time, never all lanes at once).
 """
 
@@ -23,7 +25,8 @@ def jacobian(params: fc_network.Params, x: jax.Array, spec: fc_network.FCSpec) -
         return fc_network.forward(p, xi[None, :], spec)[0]
 
     grads = jax.vmap(jax.grad(single), in_axes=(None, 0))(params, x)
-    return jnp.concatenate([g.reshape(x.shape[0], -1) for g in grads], axis=1)
+    return jnp.concatenate([g.reshape(x.shape[0], -1) for g in fc_network.layer_weights(grads)],
+                           axis=1)
 
 
 def gram(params: fc_network.Params, x: jax.Array, spec: fc_network.FCSpec) -> jax.Array:
