@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from experiments.common import results
+from experiments.common import checkpoint, results
 
 
 def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path):
@@ -47,11 +47,11 @@ def test_stage_is_computed_once_per_key_and_resumes(tmp_path):
         calls.append(1)
         return {"x": np.arange(3)}
 
-    first = run_dir.stage("s", "key1", compute)
-    again = run_dir.stage("s", "key1", compute)
+    first = checkpoint.Checkpoint(run_dir, "key1").stage("s", compute)
+    again = checkpoint.Checkpoint(run_dir, "key1").stage("s", compute)
     np.testing.assert_array_equal(first["x"], again["x"])
     assert len(calls) == 1
-    run_dir.stage("s", "key2", compute)  # another config: recomputed
+    checkpoint.Checkpoint(run_dir, "key2").stage("s", compute)  # another config: recomputed
     assert len(calls) == 2
 
 

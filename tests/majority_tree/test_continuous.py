@@ -156,9 +156,9 @@ def test_deep_limit_reaches_floor():
 def test_cross_field_checks():
     cfg = Config({**continuous.PROFILES["smoke"], "seed": 0})
     with pytest.raises(UsageError, match="floor_depths"):
-        continuous.check_consistency(cfg.replace(floor_depths=[3, 4]))
+        continuous.validate(cfg.replace(floor_depths=[3, 4]))
     with pytest.raises(UsageError, match="2\\^26"):
-        continuous.check_consistency(cfg.replace(fanin=31, depth=6))
+        continuous.validate(cfg.replace(fanin=31, depth=6))
     assert continuous.CHECKS["star_sizes"]([1, 5, 3]) is not None
     assert continuous.CHECKS["star_sizes"]([1, 5, 64]) is None
     assert continuous.CHECKS["floor_sigma2s"]([0.0]) is not None

@@ -187,7 +187,7 @@ def test_mc_rows_from_exact_counts():
 def test_cross_field_checks(change, flag):
     config = Config({**sat.PROFILES["cpu"], **change})
     with pytest.raises(UsageError) as error:
-        sat._check_consistency(config)
+        sat.validate(config)
     assert error.value.flag == flag
 
 
@@ -203,5 +203,5 @@ def test_field_checks_reject(field, value):
 def test_profiles_check_clean():
     for preset in sat.PROFILES.values():
         assert all(check(preset[name]) is None for name, check in sat.CHECKS.items())
-        sat._check_consistency(Config(preset))
+        sat.validate(Config(preset))
 

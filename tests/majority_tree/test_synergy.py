@@ -183,7 +183,7 @@ def _config(**changes):
 ])
 def test_cross_field_checks(changes, flag):
     with pytest.raises(UsageError) as error:
-        syn.check_config(_config(**changes))
+        syn.validate(_config(**changes))
     assert error.value.flag == flag
 
 

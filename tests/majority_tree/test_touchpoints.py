@@ -24,16 +24,16 @@ from experiments.common.results import SUITE_ROOT, to_jsonable  # noqa: E402
 from experiments.majority_tree import touchpoints as tp  # noqa: E402
 from experiments.majority_tree.touchpoints import claims as tc  # noqa: E402
 from experiments.majority_tree.touchpoints import compute as tp_compute  # noqa: E402
-from experiments.majority_tree.touchpoints import kim  # noqa: E402
 from experiments.majority_tree.touchpoints import metrics as tp_metrics  # noqa: E402
-from experiments.majority_tree.touchpoints.plots import table_markdown  # noqa: E402
+from experiments.majority_tree.touchpoints.compute import kim  # noqa: E402
+from experiments.majority_tree.touchpoints.plots import TABLE_CAPTION, table_markdown  # noqa: E402
 from theory import majority_tree as mt  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def cpu_run():
     config = Config(tp.PROFILES["cpu"])
-    metrics, arrays = tp.run(config, None)
+    metrics, arrays = tp_compute.compute(config, None)
     return config, to_jsonable(metrics), arrays
 
 
@@ -126,7 +126,7 @@ def test_p0_step_check(step, ok):
 def test_window_must_hold_three_messages():
     config = Config(tp.PROFILES["cpu"]).replace(window_tokens=1000, message_tokens=400)
     with pytest.raises(UsageError, match="window_tokens"):
-        tp.run(config, None)
+        tp.EXPERIMENT.validate(config)
 
 
 def test_kim_file_resolved_from_suite_root(monkeypatch, tmp_path):
@@ -160,7 +160,7 @@ def test_kim_record_detects_changes(tmp_path):
 
 def test_claims_pass_on_cpu_and_table(cpu_run):
     config, metrics, arrays = cpu_run
-    claims = tp.make_claims(config, metrics, arrays, "cpu")
+    claims = tc.make_claims(config, metrics, arrays, "cpu")
     assert [c.id for c in claims] == ["touchpoints.context_saturation",
                                       "touchpoints.subcritical_cascade",
                                       "touchpoints.strong_baseline", "touchpoints.kim_record"]
@@ -172,15 +172,15 @@ def test_claims_pass_on_cpu_and_table(cpu_run):
     assert claims[0].measured == pytest.approx(0.9108, abs=1e-3)  # tree L = 4 beats the star
     assert claims[1].measured > 0 and claims[2].measured == 0  # A_e drops; no sign violation
     text = table_markdown(metrics)
-    assert kim.TABLE_CAPTION in text and "not matched" in text
+    assert TABLE_CAPTION in text and "not matched" in text
     assert text.count("\n| ") == 4  # header + 3 mechanisms
 
 
 def test_claims_with_other_knobs_skip_spec_targets():
     config = Config(tp.PROFILES["cpu"]).replace(saturation_rho=0.3, cascade_rho=0.1,
                                                 baseline_rhos=[0.1, 0.3, 0.4])
-    metrics, arrays = tp.run(config, None)
-    claims = tp.make_claims(config, to_jsonable(metrics), arrays, "cpu")
+    metrics, arrays = tp_compute.compute(config, None)
+    claims = tc.make_claims(config, to_jsonable(metrics), arrays, "cpu")
     for claim in claims[:3]:
         assert "not compared" in claim.note
         assert claim.status == "passed", claim.note

@@ -113,6 +113,7 @@ def test_phase_labels_of_constructed_solutions(w, label):
 
 def test_exact_loss_selection_picks_the_better_init():
     """Per cell the init with the lower exact loss wins (here the antipodal pair, p = 0.05)."""
+    x64 = jax.config.jax_enable_x64  # restored after: other test modules need theirs
     jax.config.update("jax_enable_x64", True)
     try:
         W = np.array([[[[1.0], [0.0]], [[1.0], [-1.0]]]])  # cell 0: init A, init C
@@ -122,7 +123,7 @@ def test_exact_loss_selection_picks_the_better_init():
         assert ph.labels_of(out["trained_theta"]).tolist() == ["C"]
         assert out["trained_loss"][0] == pytest.approx(0.05 ** 2 * 2 / 6, rel=1e-3)
     finally:
-        jax.config.update("jax_enable_x64", False)
+        jax.config.update("jax_enable_x64", x64)
 
 
 def test_interior_mask_and_grid():
@@ -185,7 +186,7 @@ def test_cluster_claims_use_instances_retrained_at_cluster_batch():
     config = Config({**toy_models.PROFILES["smoke"], "seed": 0, "parts": "geometry",
                      "geometry_k": [0, 5, 10], "cluster_k": [5, 10], "cluster_batch": 32,
                      "steps": 100})
-    metrics, arrays = tc.compute_parts(config, _InlineContext())
+    metrics, arrays = tc.compute(config, _InlineContext())
     cluster = metrics["geometry"]["cluster_instances"]
     assert [(e["k"], e["batch"]) for e in cluster] == [(5, 32), (10, 32)]
     assert arrays["geometry_cluster_W"].shape == (2, config.geometry_n, config.geometry_m)
@@ -206,6 +207,6 @@ def test_cluster_claims_use_instances_retrained_at_cluster_batch():
         assert "B = 32" in claim.note
     # Same batch for the curve and the clusters: no second training, claims read the curve.
     same = Config({**config, "cluster_batch": config.geometry_batch})
-    metrics, arrays = tc.compute_parts(same, _InlineContext())
+    metrics, arrays = tc.compute(same, _InlineContext())
     assert metrics["geometry"]["cluster_instances"] == []
     assert "geometry_cluster_W" not in arrays

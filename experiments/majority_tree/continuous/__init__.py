@@ -52,16 +52,9 @@ Conventions (spec §2.3) [reconstructed unless marked]:
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
 from experiments.common import config as cfg
-from experiments.common.app import Experiment, RunContext
+from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
-from experiments.majority_tree.continuous import compute
-from experiments.majority_tree.continuous.claims import make_claims
-from experiments.majority_tree.continuous.plots import FIGURES, plot
 from experiments.majority_tree.shared import flags
 
 _MODEL = {"fanin": 3, "v0": 1.0, "rho": 0.2, "sigma2": 0.1, "window": 4096,
@@ -106,7 +99,7 @@ CHECKS = {
 }
 
 
-def check_consistency(config: Config) -> None:
+def validate(config: Config) -> None:
     """Cross-field checks (one UsageError line, exit status 2)."""
     if len(config.floor_depths) != len(config.floor_fanins):
         raise UsageError("floor_depths", config.floor_depths,
@@ -122,15 +115,6 @@ def check_consistency(config: Config) -> None:
                              f"allowed: b^L <= 2^26 leaves per tree (b={b}, L={depth})")
 
 
-def run(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The cross-field checks, then the Monte Carlo and its metrics (``compute.compute``)."""
-    check_consistency(config)
-    return compute.compute(config, ctx)
-
-
-EXPERIMENT = Experiment(
-    name="majority_tree/continuous",
-    description="Continuous warm-up: Gaussian star, chain and tree risks and floors (Eq. 13).",
-    profiles=PROFILES, checks=CHECKS, compute=run, make_claims=make_claims, plot=plot,
-    figures=FIGURES, x64=True,
-)
+EXPERIMENT = Experiment.of(
+    __name__, "Continuous warm-up: Gaussian star, chain and tree risks and floors (Eq. 13).",
+    PROFILES, CHECKS, validate=validate, x64=True)

@@ -25,10 +25,7 @@ from __future__ import annotations
 from experiments.common import config as cfg
 from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
-from experiments.majority_tree.phase_diagram import compute
-from experiments.majority_tree.phase_diagram.claims import make_claims
 from experiments.majority_tree.phase_diagram.compute.monte_carlo import DEEP_CONFIGS
-from experiments.majority_tree.phase_diagram.plots import FIGURES, plot
 from experiments.majority_tree.shared import flags
 
 _EXACT_CPU = dict(
@@ -86,9 +83,6 @@ def validate(config: Config) -> None:
         raise UsageError("rho_max_pct", config.rho_max_pct, "allowed: integers in [0, 99]")
 
 
-EXPERIMENT = Experiment(
-    name="majority_tree/phase_diagram",
-    description="α_ρ = 1 boundary, deep-tree accuracy and fixed point of majority trees.",
-    profiles=PROFILES, checks=CHECKS, compute=compute.compute, make_claims=make_claims, plot=plot,
-    figures=FIGURES, x64=True, validate=validate,
-)
+EXPERIMENT = Experiment.of(
+    __name__, "α_ρ = 1 boundary, deep-tree accuracy and fixed point of majority trees.",
+    PROFILES, CHECKS, validate=validate, x64=True)

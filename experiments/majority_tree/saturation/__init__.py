@@ -50,14 +50,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from experiments.common import config as cfg
-from experiments.common.app import Experiment, RunContext
+from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
 from experiments.majority_tree.saturation import compute
-from experiments.majority_tree.saturation.claims import make_claims
-from experiments.majority_tree.saturation.plots import FIGURES, plot
 from experiments.majority_tree.shared import flags
 
 _TABLE = {"table_fanins": [3, 5, 7, 15, 3, 9], "table_gamma": [0.9, 0.8, 0.7, 0.5, 0.75, 0.95],
@@ -108,7 +104,7 @@ CHECKS = {
 }
 
 
-def _check_consistency(config: Config) -> None:
+def validate(config: Config) -> None:
     """Cross-field checks (one UsageError line, exit status 2)."""
     for prefix, fields in (("table", ("fanins", "gamma", "rho", "mu0")),
                            ("mc", ("fanins", "gamma", "rho", "mu0", "depths"))):
@@ -131,14 +127,6 @@ def _check_consistency(config: Config) -> None:
                              f"allowed: b^L <= 2^26 leaves per tree (b={b}, L={depth})")
 
 
-def run(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The cross-field checks, then the sweeps and their metrics (``compute.compute``)."""
-    _check_consistency(config)
-    return compute.compute(config, ctx)
-
-
-EXPERIMENT = Experiment(
-    name="majority_tree/saturation",
-    description="Mixing depth and the clipped predictor min(α^L μ0, μ*) of deep majority trees.",
-    profiles=PROFILES, checks=CHECKS, compute=run, make_claims=make_claims, plot=plot,
-    figures=FIGURES, x64=True)
+EXPERIMENT = Experiment.of(
+    __name__, "Mixing depth and the clipped predictor min(α^L μ0, μ*) of deep majority trees.",
+    PROFILES, CHECKS, validate=validate, x64=True)

@@ -44,12 +44,9 @@ Conventions (spec §2.2 and §2.4; every module of the pillar states them):
 from __future__ import annotations
 
 from experiments.common import config as cfg
-from experiments.common.app import Experiment, RunContext
+from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
 from experiments.majority_tree.shared import flags
-from experiments.majority_tree.synergy import compute
-from experiments.majority_tree.synergy.claims import make_claims
-from experiments.majority_tree.synergy.plots import FIGURES, plot
 
 
 def _grid(start: int, stop: int, step: int, scale: int = 100) -> list[float]:
@@ -185,7 +182,7 @@ CHECKS = {
 }
 
 
-def check_config(config: Config) -> None:
+def validate(config: Config) -> None:
     """Checks that involve several fields (a bad value exits with status 2 and one line)."""
     for field in ("map_m", "demo_m"):
         values = config[field] if isinstance(config[field], list) else [config[field]]
@@ -208,32 +205,6 @@ def check_config(config: Config) -> None:
         raise UsageError("golden_hi", config.golden_hi, f"allowed: numbers > {config.golden_lo}")
 
 
-def check_fit_grid(config: Config) -> None:
-    """The one check that evaluates the theory (JAX): it runs at the start of ``compute``, after
-    ``--devices`` has configured JAX, never in ``validate`` (which runs before)."""
-    if not compute.fit_grid_qualifies(config):
-        raise UsageError("fit_gammas", config.fit_gammas,
-                         "allowed: lists giving at least one fit cell (with --fit_fanins, "
-                         "--fit_rhos, --fit_mu0s) where α_ρ ≥ --fit_alpha_min, μ* > μ0 and "
-                         "⌊L_mix − fit_margin⌋ ≥ --fit_min_levels")
-
-
-def run(config: Config, ctx: RunContext) -> tuple[dict, dict]:
-    """The cross-field checks, then the stages and their metrics (``compute.compute``)."""
-    check_config(config)
-    check_fit_grid(config)
-    return compute.compute(config, ctx)
-
-
-EXPERIMENT = Experiment(
-    name="majority_tree/synergy",
-    description="Organization exponent, budgeted synergy (s > β), allocation x*, context window.",
-    profiles=PROFILES,
-    checks=CHECKS,
-    compute=run,
-    make_claims=make_claims,
-    plot=plot,
-    figures=FIGURES,
-    x64=True,
-    validate=check_config,
-)
+EXPERIMENT = Experiment.of(
+    __name__, "Organization exponent, budgeted synergy (s > β), allocation x*, context window.",
+    PROFILES, CHECKS, validate=validate, x64=True)

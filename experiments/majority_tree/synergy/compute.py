@@ -13,7 +13,7 @@ import jax
 import numpy as np
 
 from experiments.common.app import RunContext
-from experiments.common.config import Config
+from experiments.common.config import Config, UsageError
 from experiments.majority_tree.shared.statistics import CRITICAL_TOLERANCE
 from experiments.majority_tree.synergy import model as sm
 from theory import majority_tree as mt
@@ -332,8 +332,21 @@ def _window_metrics(config: Config, a: dict[str, np.ndarray]) -> dict:
             "fanin_at_m_min": int(a["cw_b"][0])}
 
 
+def check_fit_grid(config: Config) -> None:
+    """The one check that evaluates the theory (JAX): it runs at the start of ``compute``, after
+    ``--devices`` has configured JAX, never in ``validate`` (which runs before)."""
+    if not fit_grid_qualifies(config):
+        raise UsageError("fit_gammas", config.fit_gammas,
+                         "allowed: lists giving at least one fit cell (with --fit_fanins, "
+                         "--fit_rhos, --fit_mu0s) where α_ρ ≥ --fit_alpha_min, μ* > μ0 and "
+                         "⌊L_mix − fit_margin⌋ ≥ --fit_min_levels")
+
+
 def compute(config: Config, ctx: RunContext) -> tuple[dict, dict[str, np.ndarray]]:
-    """Exponent fit, synergy map with allocation, demo setting and context-window curves."""
+    """Exponent fit, synergy map with allocation, demo setting and context-window curves.
+
+    First ``check_fit_grid`` (a bad fit grid exits with status 2 before any stage runs)."""
+    check_fit_grid(config)
     arrays: dict[str, np.ndarray] = {}
     arrays.update(ctx.stage("exponent_fit", lambda: exponent_fit_stage(config)))
     arrays.update(ctx.stage("synergy_map",

@@ -48,15 +48,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from experiments.common import config as cfg
-from experiments.common.app import Experiment, RunContext
+from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
 from experiments.majority_tree.shared import flags
-from experiments.majority_tree.touchpoints import compute
-from experiments.majority_tree.touchpoints.claims import PRESET, make_claims
-from experiments.majority_tree.touchpoints.plots import FIGURES, plot
+from experiments.majority_tree.touchpoints.claims import PRESET
 
 PROFILES = {"smoke": {**PRESET, "p0_step": 0.01}, "cpu": dict(PRESET), "paper": dict(PRESET)}
 
@@ -92,29 +88,16 @@ CHECKS = {
 }
 
 
-def _check_window(config: Config) -> None:
+def validate(config: Config) -> None:
     if config.window_tokens < 3 * config.message_tokens:
         raise UsageError("window_tokens", config.window_tokens,
                          f"allowed: integers >= 3·message_tokens = {3 * config.message_tokens} "
                          "(a tree needs fan-in b >= 3)")
 
 
-def run(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The window check, then the exact model and its metrics (``compute.compute``)."""
-    _check_window(config)
-    return compute.compute(config, ctx)
-
-
-EXPERIMENT = Experiment(
-    name="majority_tree/touchpoints",
-    description="Qualitative touchpoints with Kim et al. (arXiv:2512.08296v2): context "
-                "saturation, subcritical error cascades, diminishing returns (exact recursion).",
-    profiles=PROFILES,
-    checks=CHECKS,
-    compute=run,
-    make_claims=make_claims,
-    plot=plot,
-    figures=FIGURES, data_files=("data/kim2025_scaling_agents.json",),
-    x64=True,
-    extra_outputs=("touchpoints_table.md",),
-)
+EXPERIMENT = Experiment.of(
+    __name__,
+    "Qualitative touchpoints with Kim et al. (arXiv:2512.08296v2): context saturation, "
+    "subcritical error cascades, diminishing returns (exact recursion).",
+    PROFILES, CHECKS, validate=validate, x64=True,
+    data_files=("data/kim2025_scaling_agents.json",))

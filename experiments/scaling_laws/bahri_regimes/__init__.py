@@ -36,9 +36,6 @@ from __future__ import annotations
 from experiments.common import config as cfg
 from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
-from experiments.scaling_laws.bahri_regimes.claims import make_claims
-from experiments.scaling_laws.bahri_regimes.compute import compute as run_compute
-from experiments.scaling_laws.bahri_regimes.plots import FIGURES, plot
 from experiments.scaling_laws.shared import provenance
 
 PROFILES = {
@@ -111,9 +108,6 @@ def validate(config: Config) -> None:
                              "allowed: each entry > its manifold_log2_min and <= 22")
 
 
-EXPERIMENT = Experiment(
-    name="scaling_laws/bahri_regimes",
-    description="Bahri et al. scaling regimes of a Gaussian random-feature model (+ manifold 4/d).",
-    profiles=PROFILES, checks=CHECKS, compute=run_compute, make_claims=make_claims, plot=plot,
-    figures=FIGURES, x64=True, validate=validate,
-)
+EXPERIMENT = Experiment.of(
+    __name__, "Bahri et al. scaling regimes of a Gaussian random-feature model (+ manifold 4/d).",
+    PROFILES, CHECKS, validate=validate, x64=True)

@@ -32,9 +32,6 @@ from __future__ import annotations
 
 from experiments.common import config as cfg
 from experiments.common.app import Experiment
-from experiments.scaling_laws.chinchilla_fit.claims import make_claims
-from experiments.scaling_laws.chinchilla_fit.compute import compute as run_compute
-from experiments.scaling_laws.chinchilla_fit.plots import FIGURES, plot
 from experiments.scaling_laws.shared import fit, provenance
 from experiments.scaling_laws.shared.bayes_fit import LIKELIHOODS
 
@@ -66,10 +63,8 @@ CHECKS = {
 }
 
 
-EXPERIMENT = Experiment(
-    name="scaling_laws/chinchilla_fit",
-    description="Chinchilla Approach 3 refit on Epoch's digitised data: multi-start L-BFGS, "
-                "bootstrap, NUTS, compute-optimal exponents, mean-vs-sum bug, recovery.",
-    profiles=PROFILES, checks=CHECKS, compute=run_compute, make_claims=make_claims, plot=plot,
-    figures=FIGURES, x64=True, data_files=("data/scaling_laws/chinchilla_fig4_epoch.csv",),
-)
+EXPERIMENT = Experiment.of(
+    __name__,
+    "Chinchilla Approach 3 refit on Epoch's digitised data: multi-start L-BFGS, bootstrap, "
+    "NUTS, compute-optimal exponents, mean-vs-sum bug, recovery.",
+    PROFILES, CHECKS, x64=True, data_files=("data/scaling_laws/chinchilla_fig4_epoch.csv",))

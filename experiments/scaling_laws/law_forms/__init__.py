@@ -36,9 +36,6 @@ from __future__ import annotations
 from experiments.common import config as cfg
 from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
-from experiments.scaling_laws.law_forms.claims import make_claims
-from experiments.scaling_laws.law_forms.compute import compute as run_compute
-from experiments.scaling_laws.law_forms.plots import FIGURES, plot
 from experiments.scaling_laws.shared import provenance
 
 _MODEL = {"sparsing_points": 40, "sparsing_sigma_param": 1e-4, "sparsing_sigma_curve": 1e-3,
@@ -75,10 +72,8 @@ def validate(config: Config) -> None:
                          "allowed: strictly increasing integers starting at 1")
 
 
-EXPERIMENT = Experiment(
-    name="scaling_laws/law_forms",
-    description="Sparsing, massive-activation, densing, information-capacity and hot-mess laws: "
-                "closed forms, fits and synthetic recovery.",
-    profiles=PROFILES, checks=CHECKS, compute=run_compute, make_claims=make_claims, plot=plot,
-    figures=FIGURES, x64=True, validate=validate,
-)
+EXPERIMENT = Experiment.of(
+    __name__,
+    "Sparsing, massive-activation, densing, information-capacity and hot-mess laws: closed "
+    "forms, fits and synthetic recovery.",
+    PROFILES, CHECKS, validate=validate, x64=True)

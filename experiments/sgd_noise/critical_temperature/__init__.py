@@ -28,16 +28,10 @@ r and ΔK; capped or diverged lanes are excluded from every mean and counted in 
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
 from experiments.common import config as cfg
-from experiments.common.app import Experiment, RunContext
+from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
-from experiments.sgd_noise.critical_temperature.claims import make_claims
-from experiments.sgd_noise.critical_temperature.compute import check_period, compute
-from experiments.sgd_noise.critical_temperature.plots import FIGURES, plot
+from experiments.sgd_noise.critical_temperature.compute import check_period
 from experiments.sgd_noise.shared import flag_checks
 
 _COMMON = {"dataset": "mnist1d", "seed_testset": 0, "batch": 16, "activation": "relu",
@@ -94,15 +88,6 @@ def validate(config: Config) -> None:
                                        check_period(max(config.train_sizes), config.batch))
 
 
-def run(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """One sweep and NTK pass per P, then the metrics (the experiment's ``compute``)."""
-    validate(config)
-    return compute(config, ctx)
-
-
-EXPERIMENT = Experiment(
-    name="sgd_noise/critical_temperature",
-    description="T_c(P) of the FC net on MNIST-1D parity in the lazy regime (α = 2^15).",
-    profiles=PROFILES, checks=CHECKS, compute=run, make_claims=make_claims, plot=plot,
-    figures=FIGURES, validate=validate,
-)
+EXPERIMENT = Experiment.of(
+    __name__, "T_c(P) of the FC net on MNIST-1D parity in the lazy regime (α = 2^15).",
+    PROFILES, CHECKS, validate=validate)

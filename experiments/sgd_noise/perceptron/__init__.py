@@ -40,17 +40,10 @@ marked and excluded from fits and claims.
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
 from experiments.common import config as cfg
-from experiments.common.app import Experiment, RunContext
+from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
 from experiments.sgd_noise.perceptron import model
-from experiments.sgd_noise.perceptron.claims import make_claims
-from experiments.sgd_noise.perceptron.compute import compute
-from experiments.sgd_noise.perceptron.plots import FIGURES, plot
 from experiments.sgd_noise.shared import flag_checks
 
 PROFILES = {
@@ -99,15 +92,6 @@ def validate(config: Config) -> None:
     flag_checks.check_cap_above_period(config.max_steps, period)
 
 
-def run(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Every lane group, then the metrics (the experiment's ``compute``)."""
-    validate(config)
-    return compute(config, ctx)
-
-
-EXPERIMENT = Experiment(
-    name="sgd_noise/perceptron",
-    description="Hinge perceptron on depleted_sign data: signal, noise, t*, crossover (ICML 2023).",
-    profiles=PROFILES, checks=CHECKS, compute=run, make_claims=make_claims, plot=plot,
-    figures=FIGURES, x64=True, validate=validate,
-)
+EXPERIMENT = Experiment.of(
+    __name__, "Hinge perceptron on depleted_sign data: signal, noise, t*, crossover (ICML 2023).",
+    PROFILES, CHECKS, validate=validate, x64=True)

@@ -31,16 +31,10 @@ K = max(16, 2P/B); batch sampling ``replace`` on smoke/cpu, ``distinct`` on pape
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
 from experiments.common import config as cfg
-from experiments.common.app import Experiment, RunContext
+from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
-from experiments.sgd_noise.phase_diagram.claims import make_claims
-from experiments.sgd_noise.phase_diagram.compute import check_period, compute
-from experiments.sgd_noise.phase_diagram.plots import FIGURES, plot
+from experiments.sgd_noise.phase_diagram.compute import check_period
 from experiments.sgd_noise.shared import flag_checks
 
 _DATA = {"dataset": "mnist1d", "seed_testset": 0, "batch": 16, "activation": "gelu"}
@@ -91,16 +85,6 @@ def validate(config: Config) -> None:
                                        check_period(config.num_train, config.batch))
 
 
-def run(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The (α, T) sweep, then the metrics (the experiment's ``compute``)."""
-    validate(config)
-    return compute(config, ctx)
-
-
-EXPERIMENT = Experiment(
-    name="sgd_noise/phase_diagram",
-    description="Test error and weight change of the FC net on MNIST-1D parity in the (α, T) "
-                "plane.",
-    profiles=PROFILES, checks=CHECKS, compute=run, make_claims=make_claims, plot=plot,
-    figures=FIGURES, validate=validate,
-)
+EXPERIMENT = Experiment.of(
+    __name__, "Test error and weight change of the FC net on MNIST-1D parity in the (α, T) plane.",
+    PROFILES, CHECKS, validate=validate)

@@ -44,17 +44,9 @@ unaligned one in only 12 of 16 seeds (interval [0.48, 0.93]): that claim fails h
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
 from experiments.common import config as cfg
-from experiments.common.app import Experiment, RunContext
+from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
-from experiments.sgd_noise.rich_lazy_init.claims import make_claims
-from experiments.sgd_noise.rich_lazy_init.compute import run_lanes
-from experiments.sgd_noise.rich_lazy_init.metrics import summarize
-from experiments.sgd_noise.rich_lazy_init.plots import FIGURES, plot
 
 COHERENCES = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
 _TASK = {"coherences": COHERENCES, "stimulus_steps": 7, "evidence_noise": 0.5, "batch": 32,
@@ -107,17 +99,8 @@ def validate(config: Config) -> None:
                          f"allowed: a multiple of record_every = {config.record_every}")
 
 
-def run(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Both sweeps, then the metrics (the experiment's ``compute``)."""
-    validate(config)
-    arrays = run_lanes(config, ctx)
-    return summarize(config, arrays), arrays
-
-
-EXPERIMENT = Experiment(
-    name="sgd_noise/rich_lazy_init",
-    description="Initial connectivity rank and rich vs lazy learning: linear analogue and RNN "
-                "(Liu et al., ICLR 2024).",
-    profiles=PROFILES, checks=CHECKS, compute=run, make_claims=make_claims, plot=plot,
-    figures=FIGURES, validate=validate,
-)
+EXPERIMENT = Experiment.of(
+    __name__,
+    "Initial connectivity rank and rich vs lazy learning: linear analogue and RNN (Liu et al., "
+    "ICLR 2024).",
+    PROFILES, CHECKS, validate=validate)

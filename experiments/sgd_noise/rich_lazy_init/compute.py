@@ -21,10 +21,10 @@ from experiments.common.app import RunContext
 from experiments.common.config import Config
 from experiments.common.sweep import run_sweep
 from experiments.sgd_noise.rich_lazy_init import model
+from experiments.sgd_noise.rich_lazy_init.metrics import ALIGNED, summarize
 from theory import sgd_noise as theory
 
 Array = jax.Array
-ALIGNED = -1  # rank code of the aligned rank-1 control
 STREAMS = {"init": 0, "data": 1, "probe": 2, "eval": 3}
 KERNEL_LANES = 4  # lanes per kernel call (the Jacobian is 768 × N² floats per lane)
 
@@ -235,3 +235,9 @@ def run_lanes(config: Config, ctx: RunContext) -> dict[str, Any]:
     rnn = ctx.stage("rnn", lambda: run_rnn(config, ctx.num_devices))
     return {**{f"linear/{k}": v for k, v in linear.items()},
             **{f"rnn/{k}": v for k, v in rnn.items()}}
+
+
+def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Both sweeps (``run_lanes``), then the metrics (``metrics.summarize``)."""
+    arrays = run_lanes(config, ctx)
+    return summarize(config, arrays), arrays

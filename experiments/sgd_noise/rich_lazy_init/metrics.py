@@ -15,7 +15,8 @@ import numpy as np
 import scipy.stats
 
 from experiments.common.stats import bootstrap_interval
-from experiments.sgd_noise.rich_lazy_init.compute import ALIGNED
+
+ALIGNED = -1  # rank code of the aligned rank-1 control (``compute.lane_table``)
 
 OBSERVABLES = ("rel_change", "kernel_change", "representation_change")
 

@@ -45,16 +45,11 @@ Conventions [labelled in the claims]:
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from experiments.common import config as cfg
-from experiments.common.app import Experiment, RunContext
+from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
-from experiments.superposition.effective_features.claims import make_claims
-from experiments.superposition.effective_features.compute import compute
-from experiments.superposition.effective_features.plots import FIGURES, PAPER_FIGURES, plot
 
 _COMMON = {
     "toy_features": 20, "toy_hidden": 5, "toy_lr": 1e-3, "toy_weight_decay": 0.01,
@@ -160,15 +155,6 @@ def validate(config: Config) -> None:
                          "allowed: lists containing 0.0 when --dict_scaling is on")
 
 
-def run(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The cross-field checks, then both parts (the experiment's ``compute``)."""
-    validate(config)
-    return compute(config, ctx)
-
-
-EXPERIMENT = Experiment(
-    name="superposition/effective_features",
-    description="Bereska et al.: SAE effective features on toy models and dropout MLPs.",
-    profiles=PROFILES, checks=CHECKS, compute=run, make_claims=make_claims, plot=plot,
-    figures=FIGURES, paper_figures=PAPER_FIGURES, x64=False, validate=validate,
-)
+EXPERIMENT = Experiment.of(
+    __name__, "Bereska et al.: SAE effective features on toy models and dropout MLPs.",
+    PROFILES, CHECKS, validate=validate)

@@ -30,16 +30,12 @@ their absolute values.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from experiments.common import config as cfg
-from experiments.common.app import Experiment, RunContext
+from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
-from experiments.superposition.liu_scaling.claims import make_claims
-from experiments.superposition.liu_scaling.compute import CURVE_EVERY, compute
-from experiments.superposition.liu_scaling.plots import FIGURES, PAPER_FIGURES, plot
+from experiments.superposition.liu_scaling.compute import CURVE_EVERY
 
 _GAMMAS = [round(-1.0 + 2.0 * j / 9, 10) for j in range(10)]  # linspace(-1, 1, 10)
 _ALPHAS = [0.125 * j for j in range(17)]
@@ -123,15 +119,6 @@ def validate(config: Config) -> None:
                              f"p_1 = {p1:.4g})")
 
 
-def run(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The cross-field checks, then the sweep (the experiment's ``compute``)."""
-    validate(config)
-    return compute(config, ctx)
-
-
-EXPERIMENT = Experiment(
-    name="superposition/liu_scaling",
-    description="Liu et al. 2025: weight decay tunes superposition; loss vs width scaling.",
-    profiles=PROFILES, checks=CHECKS, compute=run, make_claims=make_claims, plot=plot,
-    figures=FIGURES, paper_figures=PAPER_FIGURES, x64=False, validate=validate,
-)
+EXPERIMENT = Experiment.of(
+    __name__, "Liu et al. 2025: weight decay tunes superposition; loss vs width scaling.",
+    PROFILES, CHECKS, validate=validate)

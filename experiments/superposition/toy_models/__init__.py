@@ -47,14 +47,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from experiments.common import config as cfg
-from experiments.common.app import Experiment, RunContext
+from experiments.common.app import Experiment
 from experiments.common.config import Config, UsageError
 from experiments.superposition.toy_models import compute as tc
-from experiments.superposition.toy_models.claims import make_claims
-from experiments.superposition.toy_models.plots import FIGURES, plot
 
 _COMMON = {"lr": 1e-3, "weight_decay": 0.01, "phase_weight_decay": 0.0, "parts": "all"}
 PROFILES = {
@@ -127,16 +123,8 @@ def validate(config: Config) -> None:
                          f"allowed: integers < geometry_n ({config.geometry_n})")
 
 
-def run(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The cross-field checks, then every selected part (the experiment's ``compute``)."""
-    validate(config)
-    return tc.compute_parts(config, ctx)
-
-
-EXPERIMENT = Experiment(
-    name="superposition/toy_models",
-    description="Elhage et al. toy models: 20→5 sparsity, 5→2 pentagon, 200→20 geometry, "
-                "2→1 phase diagram.",
-    profiles=PROFILES, checks=CHECKS, compute=run, make_claims=make_claims, plot=plot,
-    figures=FIGURES, x64=True, validate=validate,
-)
+EXPERIMENT = Experiment.of(
+    __name__,
+    "Elhage et al. toy models: 20→5 sparsity, 5→2 pentagon, 200→20 geometry, 2→1 phase "
+    "diagram.",
+    PROFILES, CHECKS, validate=validate, x64=True)

@@ -1,5 +1,5 @@
 """Summaries of ``toy_models`` over seeds and the theory lines its figures draw, added to the
-parts' metrics after training (``add_summaries``, called by ``compute.compute_parts``): the
+parts' metrics after training (``add_summaries``, called by ``compute.compute``): the
 seed mean of the ReLU ‖W‖_F² per sparsity with its standard error and the steps between
 neighbouring sparsities, the seed mean of D* per grid point, the 2 → 1 fixed-candidate boundary.
 """

@@ -205,7 +205,7 @@ def _phase(config: Config, ctx: RunContext) -> tuple[dict, dict]:
     return metrics, arrays
 
 
-def compute_parts(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict]:
+def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict]:
     """Metrics and arrays of every selected part; a part left out has metrics None."""
     builders = {"sparsity": _sparsity, "pentagon": _pentagon, "geometry": _geometry,
                 "phase": _phase}

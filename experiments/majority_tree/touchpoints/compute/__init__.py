@@ -14,7 +14,7 @@ import numpy as np
 
 from experiments.common.app import RunContext
 from experiments.common.config import Config
-from experiments.majority_tree.touchpoints.kim import compare_record, load_kim, table_rows
+from experiments.majority_tree.touchpoints.compute.kim import compare_record, load_kim, table_rows
 from experiments.majority_tree.touchpoints.metrics import (
     baseline_metrics,
     cascade_metrics,

@@ -21,8 +21,6 @@ KIM_DATA = SUITE_ROOT / "data" / "kim2025_scaling_agents.json"
 KIM_VERSION = "v2"
 KIM_URL = "https://arxiv.org/abs/2512.08296v2"
 ARCHITECTURES = ("SAS", "Independent", "Decentralized", "Centralized", "Hybrid")
-TABLE_CAPTION = ("Qualitative correspondence. Kim et al.'s success rates and error amplification "
-                 "are not the binary-vote quantities of the model; nothing is fitted.")
 
 
 def _per_arch(values: tuple[float, ...]) -> dict[str, float]:
