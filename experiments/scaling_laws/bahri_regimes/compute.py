@@ -114,44 +114,46 @@ def _seed_sweep(cell, name: str, *, alpha: float, seeds: int, batch: int,
     return {"loss": losses, "limit": limit}
 
 
-def fixed_p_sweep(P: int, grid: Sequence[int], *, S: int, alpha: float, seeds: int, seed: int,
-                  batch: int, num_devices: int) -> dict[str, np.ndarray]:
-    """Sweep B: per seed one 𝒫 (P×S) and one nested design; L̄(X[:D], 𝒫) over the D-grid and
-    L̄(∞, 𝒫) with the same 𝒫."""
-    d_max = max(grid)
+def _nested_sweep(tag: int, size: int, grid: Sequence[int], nest: str, *, S: int,
+                  alpha: float, seeds: int, seed: int, batch: int,
+                  num_devices: int) -> dict[str, np.ndarray]:
+    """Per seed one feature draw 𝒫 and one design X, one of them nested over ``grid``.
+
+    ``nest == "data"`` (sweep B): 𝒫 is P×S with P = ``size`` and X has max(grid) rows; the
+    losses are L̄(X[:D], 𝒫) over the D-grid, then L̄(∞, 𝒫). ``nest == "param"`` (sweep C): X is
+    D×S with D = ``size`` and 𝒫 has max(grid) rows; L̄(X, 𝒫[:P]) over the P-grid, then
+    L̄(X, ∞).
+    """
+    top = max(grid)
+    pm_rows, design_rows = (size, top) if nest == "data" else (top, size)
 
     def cell(seed_i):
         lam = th.power_law_spectrum(S, alpha)
-        key = _sweep_key(seed, TAG_FIXED_P, P, seed_i)
-        pm = rf.gaussian(jax.random.fold_in(key, 0), P, S)
-        design = rf.gaussian(jax.random.fold_in(key, 1), d_max, S) * jnp.sqrt(lam)[None, :]
-        *losses, limit = one_after_another(
-            [(rf.loss_finite, (design[:D], pm, lam)) for D in grid]
-            + [(rf.loss_param_limited, (pm, lam))])
+        key = _sweep_key(seed, tag, size, seed_i)
+        pm = rf.gaussian(jax.random.fold_in(key, 0), pm_rows, S)
+        design = rf.gaussian(jax.random.fold_in(key, 1), design_rows, S) * jnp.sqrt(lam)[None, :]
+        if nest == "data":
+            calls = [(rf.loss_finite, (design[:n], pm, lam)) for n in grid]
+            calls.append((rf.loss_param_limited, (pm, lam)))
+        else:
+            calls = [(rf.loss_finite, (design, pm[:n], lam)) for n in grid]
+            calls.append((rf.loss_data_limited_design, (design, lam)))
+        *losses, limit = one_after_another(calls)
         return jnp.stack(losses), limit
 
-    return _seed_sweep(cell, f"fixed P={P}", alpha=alpha, seeds=seeds, batch=batch,
+    label = f"fixed P={size}" if nest == "data" else f"fixed D={size}"
+    return _seed_sweep(cell, label, alpha=alpha, seeds=seeds, batch=batch,
                        num_devices=num_devices)
 
 
-def fixed_d_sweep(D: int, grid: Sequence[int], *, S: int, alpha: float, seeds: int, seed: int,
-                  batch: int, num_devices: int) -> dict[str, np.ndarray]:
-    """Sweep C: per seed one design X (D×S) and one nested 𝒫_max; L̄(X, 𝒫[:P]) over the P-grid
-    and L̄(X, ∞) with the same X."""
-    p_max = max(grid)
+def fixed_p_sweep(P: int, grid: Sequence[int], **kw: Any) -> dict[str, np.ndarray]:
+    """Sweep B: L̄(X[:D], 𝒫) over the D-grid and L̄(∞, 𝒫), one 𝒫 (P×S) per seed."""
+    return _nested_sweep(TAG_FIXED_P, P, grid, "data", **kw)
 
-    def cell(seed_i):
-        lam = th.power_law_spectrum(S, alpha)
-        key = _sweep_key(seed, TAG_FIXED_D, D, seed_i)
-        pm_max = rf.gaussian(jax.random.fold_in(key, 0), p_max, S)
-        design = rf.gaussian(jax.random.fold_in(key, 1), D, S) * jnp.sqrt(lam)[None, :]
-        *losses, limit = one_after_another(
-            [(rf.loss_finite, (design, pm_max[:P], lam)) for P in grid]
-            + [(rf.loss_data_limited_design, (design, lam))])
-        return jnp.stack(losses), limit
 
-    return _seed_sweep(cell, f"fixed D={D}", alpha=alpha, seeds=seeds, batch=batch,
-                       num_devices=num_devices)
+def fixed_d_sweep(D: int, grid: Sequence[int], **kw: Any) -> dict[str, np.ndarray]:
+    """Sweep C: L̄(X, 𝒫[:P]) over the P-grid and L̄(X, ∞), one X (D×S) per seed."""
+    return _nested_sweep(TAG_FIXED_D, D, grid, "param", **kw)
 
 
 # --- sweep D: data manifold ------------------------------------------------------------------
