@@ -185,14 +185,20 @@ def fit_spreads(fits: list[dict]) -> list[dict[str, Any]]:
     return out
 
 
-def overlap_fits(rows: list[dict]) -> list[dict[str, Any]]:
-    """Power-law fit of MSO_strong against m per small-model series (α, γ) and seed, over the
-    widths with at least two norm > 1 rows (MSO_strong > 0); series with fewer than two such
-    widths are left out. The claims test the slope against −1."""
+def small_series(rows: list[dict]) -> dict[tuple, list[dict]]:
+    """Small-model rows grouped by series (α, γ, seed), in the order they first appear."""
     series: dict[tuple, list[dict]] = {}
     for c in rows:
         if c["group"] == "small":
             series.setdefault((c["alpha"], c["gamma"], c["seed"]), []).append(c)
+    return series
+
+
+def overlap_fits(rows: list[dict]) -> list[dict[str, Any]]:
+    """Power-law fit of MSO_strong against m per small-model series (α, γ) and seed, over the
+    widths with at least two norm > 1 rows (MSO_strong > 0); series with fewer than two such
+    widths are left out. The claims test the slope against −1."""
+    series = small_series(rows)
     out = []
     for (alpha, gamma, seed), members in series.items():
         pts = [(c["m"], c["mso_strong"]) for c in members
@@ -252,10 +258,7 @@ def binomial_step_se(a: dict, b: dict) -> float:
 def phi_one_steps(rows: list[dict]) -> list[dict[str, Any]]:
     """Per small-model series (α, γ) and seed, each step of φ_1 from one width to the next with
     its binomial SE (``binomial_step_se``)."""
-    series: dict[tuple, list[dict]] = {}
-    for c in rows:
-        if c["group"] == "small":
-            series.setdefault((c["alpha"], c["gamma"], c["seed"]), []).append(c)
+    series = small_series(rows)
     out = []
     for (alpha, gamma, seed), members in series.items():
         ordered = sorted(members, key=lambda c: c["m"])
