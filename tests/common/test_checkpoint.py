@@ -57,7 +57,7 @@ def test_a_corrupt_group_file_is_moved_aside_and_recomputed(tmp_path):
     assert saved.kept == saved.started == 2
 
 
-def test_stages_reload_and_report_what_was_kept(tmp_path):
+def test_stages_reload_per_key_and_report_what_was_kept(tmp_path):
     run_dir = results.RunDir(tmp_path)
     calls = []
 
@@ -70,6 +70,8 @@ def test_stages_reload_and_report_what_was_kept(tmp_path):
         np.testing.assert_array_equal(kept.stage("piece", compute)["x"], np.arange(3))
     assert len(calls) == 1
     assert kept.interrupted_message().startswith("interrupted; 1 of 1 groups kept in ")
+    checkpoint.Checkpoint(run_dir, "k2").stage("piece", compute)  # another config: recomputed
+    assert len(calls) == 2
 
 
 @pytest.mark.parametrize("name,content", [("metrics.json", b'{"a": [1, 2'),

@@ -1,4 +1,5 @@
-"""Unit tests of experiments.common.results: atomic writes, JSON, stages, cache keys."""
+"""Unit tests of experiments.common.results: atomic writes, JSON, cache keys (stages: see
+test_checkpoint.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from experiments.common import checkpoint, results
+from experiments.common import results
 
 
 def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path):
@@ -37,22 +38,6 @@ def test_undefined_values_are_written_as_null_and_read_back_as_nan():
     values = results.as_floats([saved["interval"], [saved["edge"], "nan"]])
     assert np.isnan(values[0, 0]) and values[0, 1] == 1.5
     assert values[1, 0] == math.inf and np.isnan(values[1, 1])
-
-
-def test_stage_is_computed_once_per_key_and_resumes(tmp_path):
-    run_dir = results.RunDir(tmp_path)
-    calls = []
-
-    def compute():
-        calls.append(1)
-        return {"x": np.arange(3)}
-
-    first = checkpoint.Checkpoint(run_dir, "key1").stage("s", compute)
-    again = checkpoint.Checkpoint(run_dir, "key1").stage("s", compute)
-    np.testing.assert_array_equal(first["x"], again["x"])
-    assert len(calls) == 1
-    checkpoint.Checkpoint(run_dir, "key2").stage("s", compute)  # another config: recomputed
-    assert len(calls) == 2
 
 
 def test_cache_key_changes_with_config():

@@ -14,7 +14,7 @@ import pytest
 
 from experiments.sgd_noise.critical_temperature import metrics as ctm
 from experiments.sgd_noise.shared import sgd
-from tests.conftest import run_program
+from tests.sgd_noise.helpers import assert_bad_flag_exits_2
 
 
 def test_crossing_recovers_power_law():
@@ -63,8 +63,4 @@ def test_estimates_mask_capped_lanes():
 
 @pytest.mark.parametrize("flag", ["--n_ntk=100", "--train_sizes=128,64", "--batch=100"])
 def test_bad_flags_exit_2(flag):
-    result = run_program("experiments.sgd_noise.critical_temperature", "--profile=smoke", flag,
-                         "--out=/tmp/unused_critical_temperature_test")
-    assert result.returncode == 2, result.stderr[-500:]
-    lines = [ln for ln in result.stderr.strip().splitlines() if ln.startswith("error")]
-    assert len(lines) == 1 and flag.split("=")[0] in lines[0]
+    assert_bad_flag_exits_2("critical_temperature", flag)

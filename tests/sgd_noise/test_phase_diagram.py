@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from experiments.sgd_noise.phase_diagram import metrics as pdm
-from tests.conftest import run_program
+from tests.sgd_noise.helpers import assert_bad_flag_exits_2
 
 
 def test_divergence_edge_helpers():
@@ -32,8 +32,4 @@ def test_divergence_edge_helpers():
 @pytest.mark.parametrize("flag", ["--batch=500", "--log2_temperatures=-4,-10", "--max_steps=3",
                                   "--activation=tanh"])
 def test_bad_flags_exit_2(flag):
-    result = run_program("experiments.sgd_noise.phase_diagram", "--profile=smoke", flag,
-                         "--out=/tmp/unused_phase_diagram_test")
-    assert result.returncode == 2, result.stderr[-500:]
-    lines = [ln for ln in result.stderr.strip().splitlines() if ln.startswith("error")]
-    assert len(lines) == 1 and flag.split("=")[0] in lines[0]
+    assert_bad_flag_exits_2("phase_diagram", flag)

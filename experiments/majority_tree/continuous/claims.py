@@ -39,6 +39,38 @@ def _claim(profile: str, short: str, labels: str, where: str, *, details: dict |
                       details={"paper": PAPER_VALUE_NONE, **(details or {})}, **fields)
 
 
+# The claims held to max |z| ≤ z_K and a relative-error bound: the metrics entry they read,
+# provenance labels and place, what a failing z is, what K counts, statement and expectation.
+Z_REL_CLAIMS = {
+    "tree_closed_form": (
+        "tree", "reconstructed,summary", f"{SECTION}, Eq. 13", "a level", " levels",
+        "An explicit Gaussian tree (clone before noise, per node) has risk "
+        "v_L = λ^L(v0 − v*) + v*, λ = ρ + (1−ρ)/b", "v̂_l = v_l at every level"),
+    "star": (
+        "star", "reconstructed,abstract", f"{SECTION} (closed-form star)", "an N", "",
+        "A star of N agents has risk v0(ρ + (1−ρ)/N) + σ_c²/N, floor ρv0; the window caps "
+        "N ≤ ⌊W/m⌋", "R̂(N) = R_star(N) for every N"),
+}
+
+
+def _z_rel_claim(metrics: dict[str, Any], profile: str, name: str, context: str,
+                 **fields: Any) -> Claim:
+    """The ``Z_REL_CLAIMS`` claim ``name``; ``context`` follows its max |z| and relative error."""
+    key, labels, where, beyond, of_k, statement, expected = Z_REL_CLAIMS[name]
+    part = metrics[key]
+    k, zk = _z(metrics, name)
+    tol = _tol(name, profile)
+    z_ok, rel_ok = part["max_abs_z"] <= zk, part["max_rel_err"] <= tol
+    return _claim(
+        profile, name, labels, where, kind="quantitative", statement=statement,
+        expected=expected, measured=rounded(part["max_abs_z"], 3),
+        context=f"max |z| of K = {k}{of_k}; max rel. err. {part['max_rel_err']:.2%}; {context}",
+        tolerance=f"max |z| ≤ z_K = {zk:.2f}; max relative error ≤ {tol:.1%}",
+        tolerance_source=SOURCE, passed=z_ok and rel_ok,
+        reason=f"{beyond} is beyond z_K" if not z_ok else f"the relative error exceeds {tol:.1%}",
+        **fields)
+
+
 def _mc_note(part: dict[str, Any], streams: int) -> str:
     return (f"T = {part['trials_pooled']} trials pooled over {streams} seed stream(s); SE from "
             "empirical fourth moments")
@@ -46,22 +78,10 @@ def _mc_note(part: dict[str, Any], streams: int) -> str:
 
 def _tree_claim(metrics: dict[str, Any], profile: str) -> Claim:
     tree, streams = metrics["tree"], metrics["seed_streams"]
-    k, zk = _z(metrics, "tree_closed_form")
-    tol = _tol("tree_closed_form", profile)
     root = tree["levels"][-1]
-    z_ok, rel_ok = tree["max_abs_z"] <= zk, tree["max_rel_err"] <= tol
-    return _claim(
-        profile, "tree_closed_form", "reconstructed,summary", f"{SECTION}, Eq. 13",
-        kind="quantitative",
-        statement="An explicit Gaussian tree (clone before noise, per node) has risk "
-                  "v_L = λ^L(v0 − v*) + v*, λ = ρ + (1−ρ)/b",
-        expected="v̂_l = v_l at every level", measured=rounded(tree["max_abs_z"], 3),
-        context=f"max |z| of K = {k} levels; max rel. err. {tree['max_rel_err']:.2%}; "
-                f"v̂_{tree['L']} {root['v_hat']:.4f} vs {root['formula']:.4f}",
-        tolerance=f"max |z| ≤ z_K = {zk:.2f}; max relative error ≤ {tol:.1%}",
-        tolerance_source=SOURCE, passed=z_ok and rel_ok,
-        reason="a level is beyond z_K" if not z_ok else
-        f"the relative error exceeds {tol:.1%}",
+    return _z_rel_claim(
+        metrics, profile, "tree_closed_form",
+        f"v̂_{tree['L']} {root['v_hat']:.4f} vs {root['formula']:.4f}",
         note=f"b = {tree['b']}, ρ = {tree['rho']}, σ_c² = {tree['sigma2']}, v0 = {tree['v0']}, "
              f"L = {tree['L']}; level l pools T·b^(L−l) samples; "
              f"{_mc_note(tree, streams)}. Cloning after the noise would raise the floor by a "
@@ -122,21 +142,9 @@ def _floor_claim(metrics: dict[str, Any], profile: str) -> Claim:
 
 def _star_claim(metrics: dict[str, Any], profile: str) -> Claim:
     star = metrics["star"]
-    k, zk = _z(metrics, "star")
-    tol = _tol("star", profile)
     last = star["N"][-1]
-    z_ok, rel_ok = star["max_abs_z"] <= zk, star["max_rel_err"] <= tol
-    return _claim(
-        profile, "star", "reconstructed,abstract", f"{SECTION} (closed-form star)",
-        kind="quantitative",
-        statement="A star of N agents has risk v0(ρ + (1−ρ)/N) + σ_c²/N, floor ρv0; the window "
-                  "caps N ≤ ⌊W/m⌋",
-        expected="R̂(N) = R_star(N) for every N", measured=rounded(star["max_abs_z"], 3),
-        context=f"max |z| of K = {k}; max rel. err. {star['max_rel_err']:.2%}; R̂({last}) "
-                f"{star['v_hat'][-1]:.4f}, floor {star['floor']:g}",
-        tolerance=f"max |z| ≤ z_K = {zk:.2f}; max relative error ≤ {tol:.1%}",
-        tolerance_source=SOURCE, passed=z_ok and rel_ok,
-        reason="an N is beyond z_K" if not z_ok else f"the relative error exceeds {tol:.1%}",
+    return _z_rel_claim(
+        metrics, profile, "star", f"R̂({last}) {star['v_hat'][-1]:.4f}, floor {star['floor']:g}",
         note=f"N = {star['N']}; W = {star['window']}, m = {star['message_tokens']} tokens "
              f"(cap ⌊W/m⌋ = {star['cap']}). The stars of all N share their first leaves within "
              "a trial (common random numbers). R_star(1) = v0 + σ_c² includes one channel pass. "

@@ -74,6 +74,20 @@ def _claim(profile: str, short: str, statement: str, labels: str, where: str, *,
                       details={"paper": PAPER_VALUE_NONE, **(details or {})}, **fields)
 
 
+def _table_claim(profile: str, short: str, statement: str, labels: str, where: str, *,
+                 applies: bool, setting: str, changed: list[str], fallback: str,
+                 problems: list[str], **fields) -> Claim:
+    """A regression claim against a reference table this project computed from the same
+    formulas: it counts the mismatches, and is not run where the run left ``setting``."""
+    return _claim(
+        profile, short, statement, labels, where, kind="regression",
+        not_run="" if applies else (
+            f"the run changed the {setting} ({', '.join(changed) or fallback}), so the "
+            "reference table does not apply"),
+        measured=len(problems), tolerance_source="printed precision of the reference table",
+        passed=bool(not problems), reason="mismatches: " + ", ".join(problems), **fields)
+
+
 def make_claims(config: Config, metrics: dict, arrays: dict, profile: str) -> list[Claim]:
     """The eight synergy.* claims."""
     return [_exponent_fit(config, metrics, profile), *_map_claims(config, metrics, profile),
@@ -319,22 +333,19 @@ def _demo(config: Config, metrics: dict, profile: str) -> Claim:
             f"β = {frag['beta']} (s − β = {frag['gap']:.4f}) wins only on "
             f"[{frag['won_range'][0]:.3g}, {frag['won_range'][1]:.3g}] and loses at "
             f"{frag['late_budget']:.0e}.")
-    return make_claim(
-        profile=profile, id="synergy.demo_values", kind="regression",
-        not_run="" if applies else (
-            "the run changed the demo setting or its budget grid "
-            f"({', '.join(changed) or 'budget grid'}), so the reference table does not apply"),
-        statement="Demo (b = 3, γ = 0.9, ρ = 0.2, m = 100, κ = 1e−3): x*, B_th, onset budgets, "
-                  "accuracies and best depth",
-        source=source("reconstructed", "§4–5 (demo of C2)"), label="reconstructed",
+    return _table_claim(
+        profile, "demo_values",
+        "Demo (b = 3, γ = 0.9, ρ = 0.2, m = 100, κ = 1e−3): x*, B_th, onset budgets, "
+        "accuracies and best depth",
+        "reconstructed", "§4–5 (demo of C2)", applies=applies,
+        setting="demo setting or its budget grid", changed=changed, fallback="budget grid",
+        problems=problems,
         expected=f"reference table ({len(SPEC_DEMO)} β values, fragile β = {frag['beta']})",
-        measured=len(problems), context=f"mismatches over {len(SPEC_DEMO)} β rows + fragile β",
+        context=f"mismatches over {len(SPEC_DEMO)} β rows + fragile β",
         tolerance="x*, B_th ±0.5 %; B_on ±1 budget-grid step (0.01 decade); p ±1e−4; best L "
                   "exact; s < β rows infinite",
-        tolerance_source="printed precision of the reference table",
-        passed=bool(not problems), reason="mismatches: " + ", ".join(problems), note=note,
-        details={"paper": PAPER_VALUE_NONE,
-                 **{f"β={r['beta']:g}": {k: r[k] for k in (
+        note=note,
+        details={**{f"β={r['beta']:g}": {k: r[k] for k in (
                      "x_star", "B_th", "B_on_approx", "B_on_exact", "p_single", "best_depth",
                      "p_best_tree", "tree_wins") if k in r} for r in demo["rows"]},
                  "fragile": frag,
@@ -371,29 +382,23 @@ def _window(config: Config, metrics: dict, profile: str) -> Claim:
     }
     problems += [k for k, ok in checks.items() if not ok]
     compared = len(SPEC_WINDOW) + len(checks)
-    return make_claim(
-        profile=profile, id="synergy.context_window", kind="regression",
-        not_run="" if applies else (
-            "the run changed the context-window setting "
-            f"({', '.join(changed) or 'cw_m_min'}), so the reference table does not apply"),
-        statement="The cap b ≤ ⌊W/m⌋ and γ(m) = 1 − e^(−m/300) set α(m), s(m): α peaks at "
-                  "m = 455, subcritical below m = 138",
-        source=source("abstract,convention", "§5 (context window W; γ family is a "
-                             "convention)"), label="abstract",
+    return _table_claim(
+        profile, "context_window",
+        "The cap b ≤ ⌊W/m⌋ and γ(m) = 1 − e^(−m/300) set α(m), s(m): α peaks at "
+        "m = 455, subcritical below m = 138",
+        "abstract,convention", "§5 (context window W; γ family is a convention)",
+        applies=applies, setting="context-window setting", changed=changed, fallback="cw_m_min",
+        problems=problems,
         expected=f"reference table ({len(SPEC_WINDOW)} rows), argmax α at m = 455, m_c = 138",
-        measured=len(problems),
         context=f"mismatches of {compared} compared; argmax α at m = {top['m']}, m_c = "
                 f"{cw['m_c']}",
         tolerance="γ, α, s ±1e−3; c0 ±0.5 token; ⌊W/m⌋, b, argmax m and m_c exact; min B_th "
                   "±0.1 %",
-        tolerance_source="printed precision of the reference table",
-        passed=bool(not problems), reason="mismatches: " + ", ".join(problems),
         note=f"Dense scan m = {cw['m_range'][0]}…{cw['m_range'][1]} tokens (step 1), W = "
              f"{cw['W']}. The reference table was computed by this project from the same "
              "formulas: a regression check. Longer messages give fewer but cleaner children "
              "(message-length trade-off, paper §5 by title; content reconstructed).",
-        details={"paper": PAPER_VALUE_NONE,
-                 "table": {str(m): {k: r[k] for k in ("W_over_m", "b", "gamma", "alpha", "s",
+        details={"table": {str(m): {k: r[k] for k in ("W_over_m", "b", "gamma", "alpha", "s",
                                                       "c0", "B_th") if k in r}
                            for m, r in table.items()},
                  "argmax α": top, "argmin B_th": smin, "argmax s": high, "m_c": cw["m_c"],
