@@ -5,9 +5,6 @@ to the same seed run alone, exact k-NN, and bad flags."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import jax
 
 jax.config.update("jax_enable_x64", True)
@@ -17,11 +14,10 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from scipy.spatial import cKDTree  # noqa: E402
 
-from experiments.common.results import SUITE_ROOT  # noqa: E402
 from experiments.scaling_laws.bahri_regimes import compute as bc  # noqa: E402
 from experiments.scaling_laws.bahri_regimes import model as bm  # noqa: E402
 from experiments.scaling_laws.bahri_regimes import model as rf  # noqa: E402
-from tests.conftest import program_env  # noqa: E402
+from tests.scaling_laws.helpers import run_fresh_python  # noqa: E402
 from theory import scaling_rf as th  # noqa: E402
 
 S = 100
@@ -104,9 +100,7 @@ def test_resolution_sweep_does_not_deadlock_on_two_threads():
             "out = bc.resolution_sweep(64, S=4000, alphas=[0.25, 0.5, 1.0, 2.0], seeds=2, seed=0,"
             " batch=8, num_devices=1)\n"
             "assert out['data'].shape == (4, 2)\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=SUITE_ROOT, env=program_env(),
-                            capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stderr[-2000:]
+    run_fresh_python(code, timeout=180)
 
 
 def test_fixed_sweeps_nest_and_peak():

@@ -4,20 +4,18 @@ early stop, bootstrap and posterior shapes, likelihood values, bad input
 
 import hashlib
 import json
-import subprocess
-import sys
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from experiments.common.results import SUITE_ROOT
 from experiments.scaling_laws.chinchilla_fit import compute as chinchilla_compute
 from experiments.scaling_laws.chinchilla_fit import metrics as an
 from experiments.scaling_laws.shared import fit
 from experiments.scaling_laws.shared.bayes_fit import reference_init, run_nuts
-from tests.conftest import program_env, run_program
+from tests.conftest import run_program
+from tests.scaling_laws.helpers import run_fresh_python
 from theory import scaling_chinchilla as tc
 
 jax.config.update("jax_enable_x64", True)
@@ -184,9 +182,7 @@ def test_fit_chinchilla_gives_float64_without_the_global_x64_flag():
             "                  'dtypes': sorted({str(r.theta.dtype), str(r.traces.dtype),\n"
             "                                    str(r.start_params.dtype)}),\n"
             "                  'objective': r.objective}))\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=SUITE_ROOT, env=program_env(),
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
+    result = run_fresh_python(code, timeout=300)
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["x64"] is False  # the caller's global switch is untouched
     assert out["dtypes"] == ["float64"]

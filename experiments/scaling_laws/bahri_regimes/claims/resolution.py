@@ -4,6 +4,7 @@ exponents (finite-S and asymptotic)."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -19,6 +20,18 @@ from experiments.scaling_laws.bahri_regimes.claims.tolerances import (
     fmt,
     z_text,
 )
+
+
+def alpha_band(profile: str, cells: dict[str, dict], key: str, table: tuple, quantity: str,
+               suffix: str = "") -> tuple[str, dict[str, Any]]:
+    """The worst of per-(α_K, …) ``cells`` (largest ``|cell[key]|`` over its ``limit``) and the
+    claim's ``tolerance`` (from the per-α_K ``table``, e.g. ``RESOLUTION_TOL``, on ``quantity``)
+    and ``passed`` fields."""
+    worst = max(cells, key=lambda k: abs(cells[k][key]) / cells[k]["limit"])
+    return worst, {
+        "tolerance": f"{quantity} ≤ {by_alpha(profile, 0.5, *table)} (α_K ≤ 1), "
+                     f"≤ {by_alpha(profile, 2.0, *table)} (α_K = 2){suffix}",
+        "passed": all(abs(v[key]) <= v["limit"] for v in cells.values())}
 
 
 def resolution_cells(metrics: dict, profile: str, path: str) -> dict[str, dict]:
@@ -42,7 +55,7 @@ def resolution_claim(metrics: dict, arrays: dict, profile: str, path: str) -> Cl
     name = {"data": "resolution_data_limited", "param": "resolution_param_limited"}[path]
     what = {"data": "L̄(D = n, P = ∞)", "param": "L̄(D = ∞, P = n)"}[path]
     cells = resolution_cells(metrics, profile, path)
-    worst = max(cells, key=lambda k: abs(cells[k]["dev"]) / cells[k]["limit"])
+    worst, verdict = alpha_band(profile, cells, "dev", RESOLUTION_TOL, "every |mean/closed − 1|")
     c = cells[worst]
     seeds = np.asarray(arrays[f"resolution_{path}"]).shape[-1]
     rows = metrics["resolution"]
@@ -56,11 +69,7 @@ def resolution_claim(metrics: dict, arrays: dict, profile: str, path: str) -> Cl
         interval=[rounded(v, 3) for v in c["interval"]],
         interval_kind=f"95% bootstrap over {seeds} seeds",
         context=f"mean/closed − 1, worst cell {worst} ({z_text(c['z'])})",
-        tolerance=f"every |mean/closed − 1| ≤ {by_alpha(profile, 0.5, *RESOLUTION_TOL)}"
-                  f" (α_K ≤ 1), ≤ {by_alpha(profile, 2.0, *RESOLUTION_TOL)} "
-                  "(α_K = 2)",
-        tolerance_source="finite-n allowance (O(1/n) corrections) and seed scatter",
-        passed=all(abs(v["dev"]) <= v["limit"] for v in cells.values()),
+        **verdict, tolerance_source="finite-n allowance (O(1/n) corrections) and seed scatter",
         reason=f"the simulated mean departs from the closed form at {worst}",
         note=f"S = {metrics['S']}, n = {[int(n) for n in rows[0]['ns']]}. The closed form is the "
              "large-n deterministic equivalent: the simulated mean lies above it in "
@@ -93,7 +102,7 @@ def duality_claims(metrics: dict, arrays: dict, profile: str) -> list[Claim]:
     crn = {f"α_K={r['alpha_K']:g}": r["crn_max_rel_diff"] for r in rows}
     seeds = np.asarray(arrays["resolution_data"]).shape[-1]
     cells = duality_cells(metrics, profile)
-    worst = max(cells, key=lambda k: abs(cells[k]["dev"]) / cells[k]["limit"])
+    worst, verdict = alpha_band(profile, cells, "dev", DUALITY_TOL, "every |ratio − 1|")
     c = cells[worst]
     worst_crn = max(crn, key=crn.get)
     return [
@@ -123,11 +132,7 @@ def duality_claims(metrics: dict, arrays: dict, profile: str) -> list[Claim]:
                       rounded(1.0 + c["dev"] + 1.96 * c["se"], 4)],
             interval_kind=f"± 1.96 SE over {seeds} seeds",
             context=f"ratio, worst cell {worst} ({z_text(c['z'])})",
-            tolerance=f"every |ratio − 1| ≤ {by_alpha(profile, 0.5, *DUALITY_TOL)}"
-                      f" (α_K ≤ 1), ≤ {by_alpha(profile, 2.0, *DUALITY_TOL)} "
-                      "(α_K = 2)",
-            tolerance_source="seed scatter of two independent means",
-            passed=all(abs(v["dev"]) <= v["limit"] for v in cells.values()),
+            **verdict, tolerance_source="seed scatter of two independent means",
             reason=f"the two paths' means differ at {worst}",
             note="Independent G_D and G_P per seed; both paths are also compared with the closed "
                  "form (resolution_* claims). " + GAUSSIAN_NOTE,
@@ -149,7 +154,8 @@ def exponent_claims(metrics: dict, arrays: dict, profile: str) -> list[Claim]:
             cells[f"α_K = {r['alpha_K']:g}, {p}"] = {
                 "diff": diff, "limit": limit, "z": diff / se if se > 0 else math.nan,
                 "sim": r[p]["slope"], "closed": r["closed_form_slope"]}
-    worst = max(cells, key=lambda k: abs(cells[k]["diff"]) / cells[k]["limit"])
+    worst, verdict = alpha_band(profile, cells, "diff", EXPONENT_TOL, "|Δslope|",
+                                ", both paths")
     c = cells[worst]
     steeper = sum(v["diff"] < 0 for v in cells.values())
     ref = metrics["steepening_reference"]
@@ -171,11 +177,7 @@ def exponent_claims(metrics: dict, arrays: dict, profile: str) -> list[Claim]:
                       "the same n-grid (not −α_K)",
             expected="closed-form finite-S slope", measured=rounded(c["diff"], 3),
             context=f"sim − closed slope, worst {worst} ({z_text(c['z'])})",
-            tolerance=f"|Δslope| ≤ {by_alpha(profile, 0.5, *EXPONENT_TOL)} "
-                      f"(α_K ≤ 1), ≤ {by_alpha(profile, 2.0, *EXPONENT_TOL)} "
-                      "(α_K = 2), both paths",
-            tolerance_source="finite-n allowance and seed scatter of the slope",
-            passed=all(abs(v["diff"]) <= v["limit"] for v in cells.values()),
+            **verdict, tolerance_source="finite-n allowance and seed scatter of the slope",
             reason=f"the simulated slope departs from the closed form at {worst}",
             note=f"Least-squares slope of log mean loss vs log n, n = "
                  f"{[int(n) for n in rows[0]['ns']]}, S = {metrics['S']}; the paper's value is "

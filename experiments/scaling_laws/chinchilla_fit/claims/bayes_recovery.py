@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 from experiments.common.claims import rounded, underpowered
@@ -13,8 +14,8 @@ from experiments.scaling_laws.chinchilla_fit.claims.targets import (
     SYMBOL,
     Adder,
     fmt,
-    worst_check,
 )
+from experiments.scaling_laws.shared.claim_building import limit_verdict
 from experiments.scaling_laws.shared.provenance import THEORY
 
 
@@ -118,18 +119,16 @@ def bayes_recovery_claims(m: dict[str, Any], add: Adder, profile: str) -> None:
             rec_checks[f"max |Δ{SYMBOL[k]}|, {truth}"] = (rec[truth]["max_abs"][k], limit)
             rec_checks[f"|bias {SYMBOL[k]}|, {truth}"] = (
                 abs(bias), 3 * sd_k / math.sqrt(n_rep) + extra[k])
-    name, value, limit = worst_check(rec_checks)
     add("recovery_noisy", labels="derived", where="synthetic recovery", paper_name=THEORY,
         label="theory", kind="quantitative",
         statement="Under Laplace(4.7e-3) noise the fit recovers the planted parameters within "
                   "the expected scatter",
-        expected="0 (planted values)", measured=rounded(value, 3),
-        context=f"worst check vs limit: {name} (≤ {fmt(limit, 2)})",
+        expected="0 (planted values)",
+        **limit_verdict(rec_checks, context="worst check vs limit: {name} (≤ {limit})",
+                        reason="{name} exceeds its limit", limit_text=partial(fmt, digits=2)),
         tolerance="per replicate |Δα|, |Δβ| ≤ 0.035, |ΔE| ≤ 0.07, |Δa| ≤ 0.03, |Δlog A/B| ≤ "
                   "0.6; bias ≤ 3 SE + slack",
         tolerance_source="≈4.5 SD of reference-run scatter per replicate",
-        passed=all(v <= t for v, t in rec_checks.values()),
-        reason=f"{name} exceeds its limit",
         note=f"{n_rep} replicates per truth set. Reference SDs (Epoch / Hoffmann truth): α "
              "0.0078/0.0079, β 0.0064/0.0065, E 0.012/0.017, log A 0.13/0.14, log B 0.13/0.13, "
              "a 0.0065/0.0073. Bias slack: 0.005 (α, β, a), 0.01 (E), 0.05 (log A, log B) for "

@@ -12,8 +12,8 @@ from experiments.scaling_laws.chinchilla_fit.claims.targets import (
     REFERENCE_J,
     Adder,
     fmt,
-    worst_check,
 )
+from experiments.scaling_laws.shared.claim_building import limit_verdict
 from experiments.scaling_laws.shared.provenance import HOFFMANN
 from theory.scaling_chinchilla import EPOCH_2024
 
@@ -46,19 +46,16 @@ def point_fit_claims(m: dict[str, Any], add: Adder, profile: str) -> None:
               "E": (abs(fit["E"] - ep["E"]), 0.002),
               "A (rel.)": (abs(fit["A"] / ep["A"] - 1), 0.03),
               "B (rel.)": (abs(fit["B"] / ep["B"] - 1), 0.05)}
-    name, value, limit = worst_check(checks)
     j_rel = j_opt / REFERENCE_J - 1
     add("refit_matches_epoch", labels="paper", where="estimates table; Hoffmann App. D.2 method",
         kind="quantitative",
         statement="The Huber-sum optimum matches Epoch's published Approach-3 estimates",
         expected=f"Epoch: α {ep['alpha']}, β {ep['beta']}, E {ep['E']}",
-        measured=rounded(value, 3),
-        context=f"largest deviation vs limit, {name} (≤ {limit:g}); α {fmt(fit['alpha'], 4)}, "
-                f"β {fmt(fit['beta'], 4)}",
+        **limit_verdict(checks, context="largest deviation vs limit, {name} (≤ {limit}); "
+                                        f"α {fmt(fit['alpha'], 4)}, β {fmt(fit['beta'], 4)}",
+                        reason="the refit's {name} is off Epoch's estimate"),
         tolerance="|Δα| ≤ 0.002, |Δβ| ≤ 0.003, |ΔE| ≤ 0.002, A within 3 %, B within 5 %",
         tolerance_source="flatness of the optimum (sum vs likelihood fit)",
-        passed=all(v <= t for v, t in checks.values()),
-        reason=f"the refit's {name} is off Epoch's estimate",
         note=f"{DIGITISED} Epoch's published point comes from its Huber-likelihood fit (which "
              "ends with 'precision loss'); the refit minimises the Huber sum: the same optimum "
              "within its flatness, far inside Epoch's SEs. Hoffmann's published values are far "
