@@ -221,22 +221,21 @@ def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, 
     arrays.update(resolution_data=data, resolution_param=param, resolution_crn=crn)
     sweep_args = {"alpha": config.sweep_alpha, "seeds": config.sweep_seeds,
                   "batch": config.sweep_batch, **shared}
-    fixed_p, fixed_d = [], []
+    fixed: dict[str, list] = {"P": [], "D": []}
     peak_rng = np.random.default_rng(0)  # bootstrap of the peak heights, fixed-P then fixed-D
-    for P in config.fixed_P:
-        grid = d_grid(P, config.d_max)
-        run = ctx.stage(f"fixed_P{P}", lambda P=P, grid=grid: fixed_p_sweep(
-            P, grid, **sweep_args))
-        arrays[f"fixed_P{P}_loss"], arrays[f"fixed_P{P}_limit"] = run["loss"], run["limit"]
-        fixed_p.append(metrics_lib.fixed_p_metrics(config, P, grid, run["loss"], run["limit"],
-                                                     peak_rng))
-    for D in config.fixed_D:
-        grid = p_grid(D, config.p_max)
-        run = ctx.stage(f"fixed_D{D}", lambda D=D, grid=grid: fixed_d_sweep(
-            D, grid, **sweep_args))
-        arrays[f"fixed_D{D}_loss"], arrays[f"fixed_D{D}_limit"] = run["loss"], run["limit"]
-        fixed_d.append(metrics_lib.fixed_d_metrics(config, D, grid, run["loss"], run["limit"],
-                                                     peak_rng))
+    for axis, sizes, grid_of, sweep, summarize in (
+            ("P", config.fixed_P, lambda n: d_grid(n, config.d_max), fixed_p_sweep,
+             metrics_lib.fixed_p_metrics),
+            ("D", config.fixed_D, lambda n: p_grid(n, config.p_max), fixed_d_sweep,
+             metrics_lib.fixed_d_metrics)):
+        for n in sizes:
+            grid = grid_of(n)
+            run = ctx.stage(f"fixed_{axis}{n}", lambda n=n, grid=grid, sweep=sweep: sweep(
+                n, grid, **sweep_args))
+            arrays[f"fixed_{axis}{n}_loss"] = run["loss"]
+            arrays[f"fixed_{axis}{n}_limit"] = run["limit"]
+            fixed[axis].append(summarize(config, n, grid, run["loss"], run["limit"], peak_rng))
+    fixed_p, fixed_d = fixed["P"], fixed["D"]
     manifold = []
     for i, d in enumerate(config.manifold_dims):
         sizes = manifold_sizes(config, i)
