@@ -1,5 +1,5 @@
 """Reference targets and tolerances of ``chinchilla_fit``'s claims, and the helpers every claim
-module uses (``Adder`` builds and collects one claim; ``worst_check`` picks the tightest check).
+module uses (``Adder`` builds and collects one claim).
 """
 
 from __future__ import annotations
@@ -24,11 +24,6 @@ def fmt(value: float, digits: int = 3) -> str:
     """A number as claim text."""
     return format_number(float(value), digits)
 
-
-def worst_check(checks: dict[str, tuple[float, float]]) -> tuple[str, float, float]:
-    """(name, value, limit) of the ``value ≤ limit`` check with the largest value/limit."""
-    name = max(checks, key=lambda k: checks[k][0] / checks[k][1])
-    return name, checks[name][0], checks[name][1]
 
 class Adder:
     """Builds this experiment's claims (id prefix, provenance-led source) and collects them."""
