@@ -49,6 +49,7 @@ def run():
 PROGRAM_FIXTURES = {"smoke_runs": "smoke", "plots_only_runs": "smoke", "minimal_runs": "minimal"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker hook turns the marks into node ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         groups = {PROGRAM_FIXTURES[f] for f in item.fixturenames if f in PROGRAM_FIXTURES}
