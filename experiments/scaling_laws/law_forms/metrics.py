@@ -101,7 +101,9 @@ def massive_theory() -> dict[str, Any]:
 
 def massive_metrics(a: dict[str, np.ndarray], theory: dict[str, Any]) -> dict[str, Any]:
     t_max = float(a["t"].max())
-    out: dict[str, Any] = {"T": t_max, "theory": theory, "cases": {}}
+    # JSON stores keys sorted; the row order of the arrays is kept here for the figure.
+    out: dict[str, Any] = {"T": t_max, "theory": theory, "cases": {},
+                           "case_order": list(model.MASSIVE_CASES)}
     for c, name in enumerate(model.MASSIVE_CASES):
         t_hat = a["t_peak_hat"][c]
         entry = {

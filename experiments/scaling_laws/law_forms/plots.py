@@ -59,7 +59,7 @@ def _sparsing(ax, m: dict[str, Any], a: dict[str, np.ndarray]) -> None:
 def _massive(ax, m: dict[str, Any], a: dict[str, np.ndarray]) -> None:
     t = a["massive/t"]
     dense = np.concatenate([[0.0], np.geomspace(1.0, t.max(), 300)])
-    for c, name in enumerate(m["massive"]["theory"]):
+    for c, name in enumerate(m["massive"]["case_order"]):  # the arrays' row order
         p = a["massive/truths"][c]
         line, = ax.plot(dense, sf.massive_activation(dense, *p), lw=1.2, label=name)
         ax.plot(t, a["massive/data"][c], ".", ms=3, color=line.get_color())
