@@ -89,7 +89,9 @@ def test_optax_step_is_the_hand_written_update_bit_for_bit():
         assert np.any(np.asarray(by_hand) != 0.0)
         np.testing.assert_array_equal(np.asarray(via_optax), np.asarray(by_hand))
         np.testing.assert_array_equal(
-            np.asarray(margin), np.asarray(jnp.min(y * (by_hand @ x.T) * inv, axis=-1) * alpha))
+            np.asarray(margin),
+            np.asarray(jnp.min(y[None] * jnp.atleast_2d(by_hand @ x.T) * inv, axis=-1) * alpha)
+            .reshape(np.shape(margin)))
 
 
 def test_alpha_T_symmetry_is_bit_exact():

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import scipy.stats
 
+from experiments.common import results
 from experiments.common.config import Config
 from experiments.sgd_noise.shared import sgd
 from theory import sgd_noise as sn
@@ -254,7 +255,7 @@ def derive(config: Config, arrays: dict[str, np.ndarray]
                   "diverged": int(np.sum(status == sgd.DIVERGED))},
         "cells": cell_list,
         "per_chi": per_chi,
-        "b_ordering": b_ordering(per_chi),
+        "b_ordering": results.undefined_as_none(b_ordering(per_chi)),  # one χ: no gap
         "symmetry": _symmetry(cells, config),
     }
     return metrics, arrays
