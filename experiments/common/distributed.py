@@ -13,7 +13,6 @@ below is then a no-op.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import jax
@@ -95,7 +94,3 @@ def all_agree(flag: bool) -> bool:
     if jax.process_count() == 1:
         return flag
     return bool(np.all(multihost_utils.process_allgather(np.asarray(flag, np.int32))))
-
-
-def describe(devices: Sequence[jax.Device]) -> str:
-    return f"{len(devices)} device(s) over {jax.process_count()} process(es)"

@@ -166,7 +166,11 @@ def collect(out: Path, profile: str, modules: Sequence[str]) -> list[dict[str, A
     for module in modules:
         name = registry.experiment_name(module)
         run_dir = results.RunDir(out / name / profile)
-        if run_dir.finished_key() is None:
+        try:
+            finished = run_dir.finished_key() is not None
+        except results.CorruptFile:  # moved aside: reported as missing, recomputed on the next run
+            finished = False
+        if not finished:
             entries.append({"module": module, "name": name, "claims": [], "wall": "no results",
                             "env": None})
             continue

@@ -88,22 +88,6 @@ def power_law_fit(x: np.ndarray, y: np.ndarray) -> PowerLawFit:
     return PowerLawFit(slope, intercept, slope_se, r_squared, k)
 
 
-def ols_slope(x: np.ndarray, y: np.ndarray) -> float:
-    """Least-squares slope of y on x (x and y already on the scale wanted, e.g. logs).
-
-    NaN when fewer than two distinct x values are given.
-    """
-    x, y = np.asarray(x, np.float64).ravel(), np.asarray(y, np.float64).ravel()
-    dx = x - x.mean() if x.size else x
-    sxx = float(dx @ dx)
-    return float(dx @ (y - y.mean())) / sxx if sxx > 0 else float("nan")
-
-
-def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
-    """Least-squares slope of log y on log x (the exponent of a power law y ∝ x^slope)."""
-    return ols_slope(np.log(np.asarray(x, np.float64)), np.log(np.asarray(y, np.float64)))
-
-
 def chi2_log10_sf(statistic: float, dof: int, *, force_expansion: bool = False) -> float:
     """log10 P(χ²_dof > statistic), finite far into the tail where scipy's logsf gives -inf.
 

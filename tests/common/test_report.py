@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from experiments.common import report
+from experiments.common import report, results
 from tests.common.factories import report_entry, sample_claim
 
 
@@ -35,3 +35,14 @@ def test_update_readme_replaces_only_the_marked_block(tmp_path):
     assert "old" not in text
     assert "- `majority_tree` (1 experiments, 0.2 min): 1 of 1 validation claims pass" in text
     assert text.startswith("intro") and text.endswith("outro\n")
+
+
+def test_a_corrupt_run_file_is_reported_as_missing_results(tmp_path):
+    run_dir = results.RunDir(tmp_path / "majority_tree/synergy/cpu")
+    for name in results.RunDir.FINISHED:
+        run_dir.path(name).parent.mkdir(parents=True, exist_ok=True)
+        run_dir.path(name).write_text("{}")
+    run_dir.path("run.json").write_text('{"cache_key": ')
+    entries = report.collect(tmp_path, "cpu", ["majority_tree.synergy"])
+    assert entries[0]["wall"] == "no results"
+    assert run_dir.path("run.json.corrupt-1").exists()
