@@ -57,6 +57,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(sorted(groups)[-1]))
 
 
+class _GroupCheck:
+    """Fails every grouped test, before its fixtures run, when --dist loadgroup did not take:
+    each worker would otherwise run every whole-program fixture itself and CI time doubles
+    (pytest 9.2 with pytest-xdist 3.8 drops the group silently, pytest-xdist#1386)."""
+
+    def __init__(self) -> None:
+        self.lost: set[str] = set()
+
+    @pytest.hookimpl(trylast=True)  # after xdist's worker hook, which appends "@<group>"
+    def pytest_collection_modifyitems(self, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        if os.environ.get("PYTEST_XDIST_WORKER") and config.getvalue("loadgroup"):
+            self.lost = {item.nodeid for item in items
+                         if item.get_closest_marker("xdist_group") and "@" not in item.nodeid}
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if item.nodeid in self.lost:
+            pytest.fail("--dist loadgroup did not keep this test's xdist_group on one worker: "
+                        "this pytest/pytest-xdist pair ignores it; install constraints.txt's pins",
+                        pytrace=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_GroupCheck(), "program-fixture-group-check")
+
+
 @pytest.fixture(scope="session")
 def smoke_runs(tmp_path_factory):
     """Each experiment's smoke profile, run twice with one seed into two result folders.
