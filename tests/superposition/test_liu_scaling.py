@@ -1,6 +1,8 @@
 """Tests of the liu_scaling model code (spec superposition.md §7.2): the Liu AdamW (an optax
 GradientTransformation) against optax.adamw and a float64 brute-force rule, the schedule, the
-sampler, the ideal weak model, vmap cell == single run, power-law fits and bad flags."""
+sampler, the ideal weak model, the sparse-encoder step against the dense step on the same words
+(with an artificially dense row, read sparsely and through the overflow fallback), vmap cell ==
+single run for both encoders, power-law fits and bad flags."""
 
 from __future__ import annotations
 
@@ -173,7 +175,7 @@ def _run_one(threshold, gamma, init_key, data_key, *, m, batch, steps, warmup, l
 
     def step_fn(carry, step):
         p, st = carry
-        bits = jax.random.bits(jax.random.fold_in(data_key, step), (batch, n), jnp.uint32)
+        bits = liu_model.training_words(data_key, step, batch, n)
         x = features_from_bits(bits, threshold[None, :], liu_model.V_MAX)
         g = jax.grad(liu_model.objective)(p, x, jnp.float32(1.0))
         updates, st = tx.update(g, st, p)
@@ -183,15 +185,20 @@ def _run_one(threshold, gamma, init_key, data_key, *, m, batch, steps, warmup, l
     return params
 
 
-def test_vmap_cell_equals_single_run():
+@pytest.mark.parametrize("encoder", ["dense", "sparse"])
+def test_vmap_cell_equals_single_run(encoder):
     n, m = 40, 4
     probs = [th.feature_probabilities(n, a) for a in (0.5, 1.0, 1.5)]
     thr = jnp.asarray(np.stack([th.sampler_thresholds(p) for p in probs]))
     gammas = jnp.asarray([-1.0, 5 / 9, 0.1], jnp.float32)
     key = jax.random.key(3)
-    kw = dict(m=m, batch=16, steps=30, warmup=10, lr_w=1e-2, lr_b=1e-2, curve_every=10)
+    kw = dict(m=m, batch=16, steps=30, warmup=10, lr_w=1e-2, lr_b=1e-2, curve_every=10,
+              encoder=encoder)
     sweep = liu_model.train_sweep(thr, gammas, key, **kw)
-    alone = liu_model.train_sweep(thr[1:2], gammas[1:2], key, init_ids=jnp.array([1]), **kw)
+    # The sparse encoder reads a row's slots at the candidate columns of every model sharing
+    # the words: alone, a cell gets its sweep's candidates (as compute gives a whole bucket's).
+    alone = liu_model.train_sweep(thr[1:2], gammas[1:2], key, init_ids=jnp.array([1]),
+                                  candidates=np.asarray(thr).max(axis=0), **kw)
     for name in ("W", "b", "curve"):
         np.testing.assert_array_equal(sweep[name][1], alone[name][0])
     init_key = jax.random.fold_in(jax.random.fold_in(key, liu_model.INIT_STREAM), 1)
@@ -199,8 +206,67 @@ def test_vmap_cell_equals_single_run():
         t, g, init_key, jax.random.fold_in(key, liu_model.DATA_STREAM), m=m, batch=16, steps=30,
         warmup=10, lr=1e-2))(thr[1], gammas[1])
     # Without any vmap XLA:CPU uses unbatched dot kernels: equal up to float32 rounding.
+    # (the sparse encoder: also up to its summation order).
+    assert int(sweep["dense_steps"]) == (30 if encoder == "dense" else 0)
     np.testing.assert_allclose(sweep["W"][1], ref.W, atol=1e-5, rtol=0)
     np.testing.assert_allclose(sweep["b"][1], ref.b, atol=1e-5, rtol=0)
+
+
+def _step_inputs(n=300, m=8, batch=128, dense_row=None):
+    probs = np.stack([th.feature_probabilities(n, a) for a in (0.8, 1.0, 1.5)])
+    thr = jnp.asarray(th.sampler_thresholds(probs))[None]  # (S=1, I=3, n)
+    words = jax.random.bits(jax.random.key(5), (1, batch, n), jnp.uint32)
+    if dense_row is not None:
+        words = words.at[0, dense_row].set(jnp.arange(n, dtype=jnp.uint32))  # all n active
+    keys = jax.random.split(jax.random.key(6), 3)
+    params = jax.tree.map(lambda a: a[None],
+                          jax.vmap(lambda k: liu_model.init_params(k, n, m))(keys))
+    scale = jnp.asarray([[1.0, 1.0, 100.0]], jnp.float32)
+    return (params,), words, (thr,), (scale,), jnp.max(thr, axis=1)
+
+
+_step = jax.jit(liu_model.losses_and_grads, static_argnames=("slots", "row_chunk"))
+
+
+@pytest.mark.parametrize("dense_row", [None, 3])
+def test_sparse_step_equals_dense_step_on_the_same_words(dense_row):
+    """Same loss and gradients (float32 tolerance): the sparse encoder with enough slots for
+    every row (n when one row has all n features active), against the dense step."""
+    params, words, thr, scale, cand = _step_inputs(dense_row=dense_row)
+    n = words.shape[-1]
+    slots = n if dense_row is not None else 12
+    (loss_d,), (grads_d,), dense_d = _step(params, words, thr, scale, cand, slots=0)
+    (loss_s,), (grads_s,), dense_s = _step(params, words, thr, scale, cand, slots=slots,
+                                           row_chunk=32)
+    assert bool(dense_d) and not bool(dense_s)
+    np.testing.assert_allclose(loss_s, loss_d, rtol=2e-6)
+    for g_s, g_d in zip(grads_s, grads_d, strict=True):
+        tol = 1e-5 * float(jnp.max(jnp.abs(g_d)))
+        np.testing.assert_allclose(g_s, g_d, rtol=0, atol=tol)
+        assert float(jnp.max(jnp.abs(g_s - g_d))) > 0  # the sparse form really ran
+    assert float(jnp.max(jnp.abs(grads_d.W))) > 0
+
+
+def test_a_row_with_more_candidates_than_slots_takes_the_dense_step():
+    params, words, thr, scale, cand = _step_inputs(dense_row=3)
+    dense = _step(params, words, thr, scale, cand, slots=0)
+    fallback = _step(params, words, thr, scale, cand, slots=12)
+    assert bool(fallback[2])
+    for a, b in zip(jax.tree.leaves(fallback[:2]), jax.tree.leaves(dense[:2]), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_sparse_and_dense_training_agree():
+    """A short run of each encoder from the same init and words: the same model up to the
+    float32 rounding that the different summation order accumulates over 60 steps."""
+    n, m = 300, 6
+    thr = np.stack([th.sampler_thresholds(th.feature_probabilities(n, a)) for a in (1.0, 1.5)])
+    kw = dict(m=m, batch=64, steps=60, warmup=10, lr_w=1e-2, lr_b=1e-2, curve_every=20)
+    runs = {e: liu_model.train_sweep(thr, jnp.asarray([-1.0, 0.5]), jax.random.key(8),
+                                     encoder=e, **kw) for e in ("dense", "sparse")}
+    assert int(runs["dense"]["dense_steps"]) == 60 and int(runs["sparse"]["dense_steps"]) == 0
+    np.testing.assert_allclose(runs["sparse"]["W"], runs["dense"]["W"], atol=2e-4, rtol=0)
+    np.testing.assert_allclose(runs["sparse"]["curve"], runs["dense"]["curve"], rtol=1e-4)
 
 
 def test_power_law_fit_recovers_exponent():

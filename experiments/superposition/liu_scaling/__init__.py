@@ -51,7 +51,8 @@ PROFILES = {
         density_s=[0.0, 1.0], density_gammas=[-1.0], fig18_alphas=[1.0, 2.0], fig18_ms=[4, 8],
         fig18_gamma=-1.0, large_n=64, large_ms=[4, 8], large_batch=64, large_steps=200,
         large_exp_scale=5.0, **_LARGE, ambiguity=True, overlap_check_ms=[4],
-        overlap_check_pairs=1000, instance_chunk=256, gpu_matmul_precision="highest"),
+        overlap_check_pairs=1000, instance_chunk=256, gpu_matmul_precision="highest",
+        encoder="sparse"),
     "cpu": dict(
         n=1000, E=1.0, ms=[10, 15, 25, 39, 63], series_alpha=[1.0, 1.5, 1.0],
         series_gamma=[-1.0, -1.0, 5 / 9], series_m_mask=[0, 28, 21], batch=512, steps=5000,
@@ -61,7 +62,7 @@ PROFILES = {
         large_ms=[8, 16, 32, 64, 128, 256, 512, 1024], large_batch=2048, large_steps=20000,
         large_exp_scale=400.0, **{**_LARGE, "large_gammas": []}, ambiguity=False,
         overlap_check_ms=[10, 100], overlap_check_pairs=100_000, instance_chunk=256,
-        gpu_matmul_precision="highest"),
+        gpu_matmul_precision="highest", encoder="auto"),
     "paper": dict(
         n=1000, E=1.0, ms=_SMALL_MS, series_alpha=[a for a in _ALPHAS for _ in _GAMMAS],
         series_gamma=[g for _ in _ALPHAS for g in _GAMMAS], series_m_mask=[0] * 170,
@@ -71,7 +72,8 @@ PROFILES = {
         fig18_ms=[50, 62, 77, 96, 120, 150], fig18_gamma=-1.0, large_n=10240,
         large_ms=[8, 16, 32, 64, 128, 256, 512, 1024], large_batch=2048, large_steps=20000,
         large_exp_scale=400.0, **_LARGE, ambiguity=True, overlap_check_ms=[10, 100],
-        overlap_check_pairs=100_000, instance_chunk=256, gpu_matmul_precision="highest"),
+        overlap_check_pairs=100_000, instance_chunk=256, gpu_matmul_precision="highest",
+        encoder="auto"),
 }
 
 _ALPHA = cfg.each(cfg.non_negative(), min_len=0)
@@ -94,6 +96,7 @@ CHECKS = {
     "large_exp_scale": cfg.positive(), "overlap_check_ms": _WIDTHS,
     "overlap_check_pairs": cfg.int_at_least(10), "instance_chunk": cfg.int_at_least(1),
     "gpu_matmul_precision": cfg.one_of("default", "high", "highest"),
+    "encoder": cfg.one_of("auto", "sparse", "dense"),
 }
 def validate(config: Config) -> None:
     """Cross-field checks: one UsageError line, exit status 2."""

@@ -37,6 +37,7 @@ from experiments.superposition.liu_scaling.metrics import (
     theory_curves,
     theory_values,
 )
+from experiments.superposition.shared.sparse_features import candidate_thresholds
 from theory import superposition as th
 
 CURVE_EVERY = 100
@@ -86,11 +87,11 @@ def label(cell: dict[str, Any]) -> str:
             f"m={cell['m']} E={cell['E']:.4g}{extra} (cell {cell['cell_id']})")
 
 
-def bucket_of(config: Config, cell: dict[str, Any]) -> tuple[int, int, int, int]:
-    """(n, m, batch, steps): cells sharing it share one compiled program."""
+def bucket_of(config: Config, cell: dict[str, Any]) -> tuple[int, int, int]:
+    """(n, batch, steps): the cells sharing it train in one compiled program (every width)."""
     if cell["family"] == "small":
-        return cell["n"], cell["m"], config.batch, config.steps
-    return cell["n"], cell["m"], config.large_batch, config.large_steps
+        return cell["n"], config.batch, config.steps
+    return cell["n"], config.large_batch, config.large_steps
 
 
 def instance_hparams(config: Config, cell: dict[str, Any]) -> tuple[float, ...]:
@@ -115,46 +116,71 @@ def _init_keys(roots: jax.Array, ids: jax.Array) -> jax.Array:
 
 def _train_bucket(config: Config, cells: list[dict], probs: dict, settings: model.TrainSettings,
                   num_devices: int) -> dict[str, np.ndarray]:
-    """Trains and evaluates every cell of one width bucket for every seed (instance chunks)."""
-    seeds, total = config.seeds, len(cells)
-    thr = np.stack([th.sampler_thresholds(probs[c["p_key"]]) for c in cells])
-    hps = np.asarray([instance_hparams(config, c) for c in cells], np.float32)
-    ids = np.asarray([c["cell_id"] for c in cells], np.int32)
+    """Trains and evaluates every cell of one bucket for every seed: one program per round, a
+    round holding the next chunk of every width's cells (one round when they fit). Returns
+    ``m<m>_<W|b|curve|eval>`` per width and dense_steps (per round)."""
+    seeds = config.seeds
+    by_width = {m: [c for c in cells if c["m"] == m] for m in settings.widths}
+    thr = {m: np.stack([th.sampler_thresholds(probs[c["p_key"]]) for c in members])
+           for m, members in by_width.items()}
     init_roots = _seed_keys(config, model.INIT_STREAM)
     data_keys, eval_keys = (_seed_keys(config, s) for s in (model.DATA_STREAM,
                                                             model.EVAL_STREAM))
     devices = max(num_devices, 1)
-    groups = math.ceil(total / (config.instance_chunk * devices))
-    size = math.ceil(math.ceil(total / groups) / devices) * devices
     sharding = grid_sharding(num_devices)
-    out: dict[str, list] = {"W": [], "b": [], "curve": [], "eval": []}
+    # The bucket's candidate thresholds, not each round's: the sparse slots of a step are then
+    # the same in every round and device layout.
+    candidates = jnp.asarray(np.broadcast_to(candidate_thresholds(np.concatenate(
+        list(thr.values()))), (seeds, next(iter(thr.values())).shape[1])))
+    chunks = {}  # m -> list of padded row index arrays
+    for m, members in by_width.items():
+        total = len(members)
+        count = math.ceil(total / (config.instance_chunk * devices))
+        size = math.ceil(math.ceil(total / count) / devices) * devices
+        chunks[m] = [np.minimum(np.arange(g * size, (g + 1) * size), total - 1)  # pad: repeat
+                     for g in range(count)]
+    rounds = max(len(c) for c in chunks.values())
+    out: dict[str, list] = {"dense_steps": []}
     start = time.perf_counter()
-    for g in range(groups):
-        rows = np.minimum(np.arange(g * size, (g + 1) * size), total - 1)  # pad: repeat last
-        t = jnp.asarray(np.broadcast_to(thr[rows], (seeds, size, thr.shape[1])))
-        hp = model.make_hparams(*np.broadcast_to(hps[rows].T[:, None], (5, seeds, size)))
-        args = [t, hp, _init_keys(init_roots, jnp.asarray(ids[rows]))]
-        if sharding is not None:
-            args = jax.device_put(args, jax.sharding.NamedSharding(
-                sharding.mesh, jax.sharding.PartitionSpec(None, "grid")))
-        res = model.train_seeds(*args, data_keys, settings)
-        losses = model.eval_seeds(res["W"], res["b"], args[0], eval_keys,
-                                 config.eval_batches, config.eval_batch)
-        keep = slice(0, min(size, total - g * size))
-        for name, value in (("W", res["W"]), ("b", res["b"]), ("curve", res["curve"]),
-                            ("eval", losses)):
-            out[name].append(np.asarray(value)[:, keep])
+    for r in range(rounds):
+        widths = tuple(m for m in settings.widths if r < len(chunks[m]))
+        groups = []
+        for m in widths:
+            rows = chunks[m][r]
+            hps = np.asarray([instance_hparams(config, by_width[m][i]) for i in rows], np.float32)
+            ids = jnp.asarray([by_width[m][i]["cell_id"] for i in rows], np.int32)
+            group = model.WidthGroup(
+                jnp.asarray(np.broadcast_to(thr[m][rows], (seeds, rows.size, thr[m].shape[1]))),
+                model.make_hparams(*np.broadcast_to(hps.T[:, None], (5, seeds, rows.size))),
+                _init_keys(init_roots, ids))
+            if sharding is not None:
+                group = jax.device_put(group, jax.sharding.NamedSharding(
+                    sharding.mesh, jax.sharding.PartitionSpec(None, "grid")))
+            groups.append(group)
+        results = model.train_seeds(tuple(groups), data_keys,
+                                    settings._replace(widths=widths), candidates)
+        for m, group, res in zip(widths, groups, results, strict=True):
+            losses = model.eval_seeds(res["W"], res["b"], group.thresholds, eval_keys,
+                                      config.eval_batches, config.eval_batch)
+            keep = slice(0, min(chunks[m][r].size, len(by_width[m]) - r * chunks[m][0].size))
+            for name, value in (("W", res["W"]), ("b", res["b"]), ("curve", res["curve"]),
+                                ("eval", losses)):
+                out.setdefault(f"m{m}_{name}", []).append(np.asarray(value)[:, keep])
+        out["dense_steps"].append(np.asarray(results[0]["dense_steps"]).reshape(1))
         elapsed = time.perf_counter() - start
-        logging.info("liu_scaling m=%d (%d cells x %d seeds): group %d/%d, elapsed %.0f s, "
-                     "ETA %.0f s", settings.m, total, seeds, g + 1, groups, elapsed,
-                     elapsed / (g + 1) * (groups - g - 1))
-    result = {k: np.concatenate(v, axis=1) for k, v in out.items()}
-    bad = ~(np.isfinite(result["curve"]).all(-1) & np.isfinite(result["eval"]).all(-1)
-            & np.isfinite(result["W"]).all((-1, -2)))
-    if bad.any():
-        s, i = np.argwhere(bad)[0]
-        raise FloatingPointError(f"liu_scaling: non-finite loss or weights in seed {s}, "
-                                 f"{label(cells[i])}")
+        logging.info("liu_scaling n=%d B=%d (widths %s, %d cells x %d seeds): round %d/%d, "
+                     "elapsed %.0f s, ETA %.0f s", candidates.shape[1], settings.batch,
+                     ",".join(map(str, widths)), len(cells), seeds, r + 1, rounds, elapsed,
+                     elapsed / (r + 1) * (rounds - r - 1))
+    result = {k: np.concatenate(v, axis=0 if k == "dense_steps" else 1) for k, v in out.items()}
+    for m, members in by_width.items():
+        bad = ~(np.isfinite(result[f"m{m}_curve"]).all(-1)
+                & np.isfinite(result[f"m{m}_eval"]).all(-1)
+                & np.isfinite(result[f"m{m}_W"]).all((-1, -2)))
+        if bad.any():
+            s, i = np.argwhere(bad)[0]
+            raise FloatingPointError(f"liu_scaling: non-finite loss or weights in seed {s}, "
+                                     f"{label(members[i])}")
     return result
 
 
@@ -182,31 +208,53 @@ def _measure_bucket(config: Config, cells: list[dict], probs: dict, res: dict,
                 arrays[f"W_{uid}"] = W
     return rows, arrays
 
+def encoder_of(config: Config, on_gpu: bool) -> str:
+    """The encoder form: the profile's choice; "auto" is dense on a GPU (not measured there: the
+    paper profile's estimate is for the dense form, and the sparse gradient's scatter-add would
+    sum in a nondeterministic order there) and sparse-where-it-saves on CPU."""
+    return "dense" if config.encoder == "auto" and on_gpu else config.encoder
+
+
 def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     on_gpu = jax.default_backend() == "gpu"
     precision = config.gpu_matmul_precision if on_gpu else "default"
+    encoder = encoder_of(config, on_gpu)
     cells, probs = cell_table(config)
     largest_small = max(config.ms)
     keep_w = {c["cell_id"] for c in cells if (c["family"] == "small" and c["alpha"] == 1.0
                                                and c["group"] == "small"
                                                and c["m"] == largest_small)
               or (c["family"] == "large" and c["m"] <= 256)}
-    buckets: dict[tuple[int, int, int, int], list[dict]] = {}
+    buckets: dict[tuple[int, int, int], list[dict]] = {}
     for cell in cells:
         buckets.setdefault(bucket_of(config, cell), []).append(cell)
     rows: list[dict] = []
+    encoders: dict[str, dict[str, Any]] = {}
     arrays: dict[str, np.ndarray] = {k: v for k, v in probs.items()}
     context = (contextlib.nullcontext() if precision == "default"
                else jax.default_matmul_precision(precision))
     with context:
-        for (n, m, batch, steps), members in sorted(buckets.items()):
-            settings = model.TrainSettings(m, batch, steps, config.floor_frac, CURVE_EVERY)
-            res = ctx.stage(f"n{n}_m{m}_B{batch}_T{steps}",
+        for (n, batch, steps), members in sorted(buckets.items()):
+            thresholds = np.stack([th.sampler_thresholds(probs[c["p_key"]]) for c in members])
+            slots, capacity = model.sparse_layout(thresholds, batch, steps, config.seeds,
+                                                  encoder)
+            widths = tuple(sorted({c["m"] for c in members}))
+            settings = model.TrainSettings(widths, batch, steps, config.floor_frac, CURVE_EVERY,
+                                           slots, capacity=capacity)
+            res = ctx.stage(f"n{n}_B{batch}_T{steps}",
                             lambda s=settings, c=members: _train_bucket(config, c, probs, s,
                                                                         ctx.num_devices))
-            bucket_rows, bucket_arrays = _measure_bucket(config, members, probs, res, keep_w)
-            rows += bucket_rows
-            arrays.update(bucket_arrays)
+            for m in widths:
+                width_cells = [c for c in members if c["m"] == m]
+                width_res = {k: res[f"m{m}_{k}"] for k in ("W", "b", "curve", "eval")}
+                bucket_rows, bucket_arrays = _measure_bucket(config, width_cells, probs,
+                                                             width_res, keep_w)
+                rows += bucket_rows
+                arrays.update(bucket_arrays)
+            encoders[f"n={n} B={batch} T={steps}"] = {
+                "widths": list(widths), "slots": slots, "capacity": capacity,
+                "row_chunk": math.gcd(batch, settings.row_chunk),
+                "dense_steps": int(res["dense_steps"].max()), "steps": steps}
     rows.sort(key=lambda r: (r["cell_id"], r["seed"]))
     fits = power_law_fits(config, rows)
     metrics = {
@@ -218,6 +266,12 @@ def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, 
         "theory": theory_values(config, rows),
         "settings": {
             "matmul_precision": precision, "backend": jax.default_backend(),
+            "encoder": encoder,
+            "encoder_buckets": encoders,
+            "encoder_note": "slots = K > 0: the encoder reads each row's active entries (at most "
+                            "K per row, sized so that a row with more is improbable over the "
+                            "run); dense_steps counts the steps computed densely (a row had more "
+                            "than K candidates; all steps when K = 0)",
             "test_loss": f"fresh data: {config.eval_batches} batches of {config.eval_batch}, "
                          "sum over features; L_std = std over batches, L_se = L_std/sqrt(batches)",
             "train_final": "train loss (sum over features) averaged over the last "

@@ -32,15 +32,18 @@ def features_from_bits(bits: jax.Array, thresholds: jax.Array, v_max: float = 1.
                        dtype: jnp.dtype = jnp.float32) -> jax.Array:
     """x = v_max·(r + ½)/t where r < t, else 0; ``bits`` (…, n) uint32, ``thresholds`` (n,).
 
-    The division is done in float32 on purpose: (r + ½)/t < 1 for every r < t, and at t = 2^32 − 1
-    float32 rounding can reach 1.0 exactly (value v_max), which stays inside (0, v_max].
+    Computed in float32 on purpose: (r + ½)/t < 1 for every r < t, and at t = 2^32 − 1 float32
+    rounding can reach 1.0 exactly (value v_max), which stays inside (0, v_max]. The division is
+    written as a product with 1/t: XLA rewrites a division by a broadcast divisor that way anyway,
+    and written out, the same entries read at gathered thresholds (``sparse_features``) round
+    the same, bit for bit.
     """
     # Leading unit axes made explicit, so callers may pass (n,) thresholds with (…, n) words
     # under JAX_NUMPY_RANK_PROMOTION=raise.
     thresholds = jnp.reshape(thresholds, (1,) * (bits.ndim - thresholds.ndim) + thresholds.shape)
     active = bits < thresholds
     safe_t = jnp.maximum(thresholds, 1).astype(dtype)
-    values = v_max * (bits.astype(dtype) + 0.5) / safe_t
+    values = v_max * (bits.astype(dtype) + 0.5) * (1.0 / safe_t)
     return jnp.where(active, values, jnp.zeros((), dtype))
 
 
