@@ -7,13 +7,17 @@ rows ≈ norm 1, mean squared overlap of the frequent rows ≈ 1/m, L ∝ 1/m, �
 towards 2(α − 1) for very skewed frequencies).
 
 Run:  python -m experiments.superposition.liu_scaling --profile=cpu
-Runtime, measured on 2 idle CPU cores (whole process, 2026-11-26): cpu 345 s (buckets
-m = 10, 15, 25, 39, 63 of 2, 1, 3, 2, 3 models at B = 512, 5 000 steps: 58, ~35, 78, 62, ~100 s
-incl. compilation, then evaluation, fits and figures); a later run the same day took 360 s.
-smoke 18 s alone (two compiled width buckets; smoke compiles at XLA backend optimisation
-level 0). paper: ≈ 2–2.5 h on one H100 (extrapolated; not run); on GPU the
-program sets jax_default_matmul_precision = "highest" (trap 10) and records it in
-metrics["settings"]["matmul_precision"].
+Runtime, measured on 2 idle CPU cores (whole process, 2026-12-07): cpu 242 s with the sparse
+encoder, all widths (10, 15, 25, 39, 63; 11 models at B = 512, 5 000 steps) in one program:
+training 222 s incl. compilation, then evaluation, fits and figures; the same day the dense step
+(one program per width) took 312 s (345–360 s on 2026-11-26). The gain is smaller than
+``benchmarks/superposition.py``'s (1.6x against the dense encoder, 5.7x against the authors'
+pattern, at B = 2048 and m up to 100) because at B = 512 and small m the per-step sampling and
+elementwise work weigh more. smoke 18 s alone (sparse encoder forced so CI runs its path; smoke
+compiles at XLA backend optimisation level 0). paper: ≈ 2–2.5 h on one H100 (extrapolated for
+the dense step; not run). On a GPU ``encoder = "auto"`` is dense (the sparse step is not
+measured there) and the program sets jax_default_matmul_precision = "highest" (trap 10), recorded
+in metrics["settings"]["matmul_precision"].
 
 Expected (cpu, spec §4.1): C1 = (α 1, γ −1): φ_{1/2} = 1, m·MSO_strong ≈ 1, α_m ≈ 1.00 on
 m ∈ [25, 63]; C2 = (α 1.5, γ −1): α_m ≈ 1.20; C3 = (α 1, γ 5/9): 4–15 represented rows,

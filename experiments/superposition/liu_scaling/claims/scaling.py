@@ -72,12 +72,18 @@ def exponent_claims(metrics: dict, profile: str) -> list[Claim]:
         a1_ok = bool(a1) and all(0.75 <= as_float(f["alpha_m"]) <= 1.25 for f in a1)
         a1_details = sel.listing({sel.fit_name(f): rounded(f["alpha_m"]) for f in a1})
         a1_tol = "all 6 m: α_m ∈ [0.75, 1.25] for every α ≤ 1.25, γ ∈ {−7/9, −5/9, −1/3}"
+        a1_band = 0.25
     else:
         worst = c1_fit
         a1_ok = c1_fit is not None and abs(as_float(c1_fit["alpha_m"]) - 1.0) <= 0.15
         a1_details = {"C1, m ∈ window": sel.fit_record(c1_fit) if c1_fit else None,
                       "C1, all m (report only)": sel.fit_record(c1_all) if c1_all else None}
         a1_tol = "C1 fit on m ∈ [25, 63]: |α_m − 1| ≤ 0.15"
+        a1_band = 0.15
+    # The band can only tell α_m from 1 where it spans three fit SEs (at cpu, three widths and
+    # one seed: SE 0.15–0.2, and seeds 0 and 1 of one code gave 1.145 and 1.177 on both sides).
+    a1_power = underpowered(a1_band, as_float(worst.get("alpha_m_se")) if worst else math.nan,
+                            what="the band half-width around α_m = 1")
     claims = [sel.liu_claim(
         profile, "strong_exponent_alpha1", "Figs 9b, 14b (1.12 ± 0.06 at E = 1)",
         kind="finite-size",
@@ -90,6 +96,7 @@ def exponent_claims(metrics: dict, profile: str) -> list[Claim]:
         tolerance=a1_tol,
         tolerance_source="finite-budget allowance" if not paper else "band around 1",
         passed=a1_ok, reason=f"α_m at {sel.fit_name(worst)} is off 1" if worst else "no fit",
+        not_run=a1_power,
         note="" if paper else "The reduced budget (B = 512, 5 000 steps) leaves the small widths "
              "unconverged, so the cpu fit uses m ≥ 25 only (three widths, one degree of freedom "
              "in the fit SE); the all-width fit is reported, not asserted.",
