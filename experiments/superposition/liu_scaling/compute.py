@@ -239,22 +239,27 @@ def compute(config: Config, ctx: RunContext) -> tuple[dict[str, Any], dict[str, 
             slots, capacity = model.sparse_layout(thresholds, batch, steps, config.seeds,
                                                   encoder)
             widths = tuple(sorted({c["m"] for c in members}))
-            settings = model.TrainSettings(widths, batch, steps, config.floor_frac, CURVE_EVERY,
-                                           slots, capacity=capacity)
-            res = ctx.stage(f"n{n}_B{batch}_T{steps}",
-                            lambda s=settings, c=members: _train_bucket(config, c, probs, s,
-                                                                        ctx.num_devices))
-            for m in widths:
-                width_cells = [c for c in members if c["m"] == m]
-                width_res = {k: res[f"m{m}_{k}"] for k in ("W", "b", "curve", "eval")}
-                bucket_rows, bucket_arrays = _measure_bucket(config, width_cells, probs,
-                                                             width_res, keep_w)
-                rows += bucket_rows
-                arrays.update(bucket_arrays)
-            encoders[f"n={n} B={batch} T={steps}"] = {
-                "widths": list(widths), "slots": slots, "capacity": capacity,
-                "row_chunk": math.gcd(batch, settings.row_chunk),
-                "dense_steps": int(res["dense_steps"].max()), "steps": steps}
+            # Sparse: every width in one program (they share the step's words and slots).
+            # Dense (the GPU default): one program per width as before, so the (B × n)
+            # activations of one width, not of all, are alive at once.
+            for program in [widths] if slots else [(m,) for m in widths]:
+                cells_in = [c for c in members if c["m"] in program]
+                settings = model.TrainSettings(program, batch, steps, config.floor_frac,
+                                               CURVE_EVERY, slots, capacity=capacity)
+                name = f"n{n}_B{batch}_T{steps}" + ("" if slots else f"_m{program[0]}")
+                res = ctx.stage(name, lambda s=settings, c=cells_in: _train_bucket(
+                    config, c, probs, s, ctx.num_devices))
+                for m in program:
+                    width_cells = [c for c in cells_in if c["m"] == m]
+                    width_res = {k: res[f"m{m}_{k}"] for k in ("W", "b", "curve", "eval")}
+                    bucket_rows, bucket_arrays = _measure_bucket(config, width_cells, probs,
+                                                                 width_res, keep_w)
+                    rows += bucket_rows
+                    arrays.update(bucket_arrays)
+                encoders[name] = {
+                    "widths": list(program), "slots": slots, "capacity": capacity,
+                    "row_chunk": math.gcd(batch, settings.row_chunk),
+                    "dense_steps": int(res["dense_steps"].max()), "steps": steps}
     rows.sort(key=lambda r: (r["cell_id"], r["seed"]))
     fits = power_law_fits(config, rows)
     metrics = {
