@@ -70,16 +70,16 @@ def test_row_count_tail_is_the_poisson_binomial_law():
 
 def test_slot_count_bounds_the_overflow_chance():
     """K = slot_count(thr, rows, miss) must keep P(a row > K) <= miss / rows: a Monte Carlo over
-    2^20 rows at rows = 2^10, miss = 0.5 (so P <= 2^-11) sees at most 2^20 · 2^-11 = 512 rows
+    2^18 rows at rows = 2^8, miss = 0.5 (so P <= 2^-9) sees at most 2^18 · 2^-9 = 512 rows
     above K on average, and the smaller K − 1 must break the bound."""
-    n, rows, miss = 400, 2 ** 10, 0.5
+    n, rows, miss = 400, 2 ** 8, 0.5
     thr = th.sampler_thresholds(th.feature_probabilities(n, 1.0, E=2.0))
     k = sf.slot_count(thr, rows, miss)
     tail = sf.row_count_tail(thr.astype(np.float64) / 2.0 ** 32, k)
     assert rows * tail[k] <= miss < rows * tail[k - 1]
-    counts = np.concatenate([np.asarray(sf.active_slots(_words(n, 2 ** 16, key=10 + i),
-                                                        jnp.asarray(thr), 1)[1])
-                             for i in range(16)])
+    count = jax.jit(lambda key: sf.active_slots(
+        jax.random.bits(key, (2 ** 16, n), jnp.uint32), jnp.asarray(thr), 1)[1])
+    counts = np.concatenate([np.asarray(count(jax.random.key(10 + i))) for i in range(4)])
     over = int(np.sum(counts > k))
     expected = counts.size * tail[k]
     assert abs(over - expected) <= 4 * np.sqrt(expected) + 1
