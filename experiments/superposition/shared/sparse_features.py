@@ -14,6 +14,8 @@ random numbers, bit-identical values):
   ``slot_count`` sizes ``slots`` so that a row with more candidates is improbable over a whole run
   (Poisson-binomial tail, union bound); ``active_slots`` also returns each row's candidate count,
   so the caller detects the overflow exactly and takes the dense path for that step.
+- lists: ``compact_slots`` packs the used slots of each chunk of rows into one list of
+  ``chunk_capacity`` entries (row, column), so a model touches about E entries per row, not K.
 """
 
 from __future__ import annotations

@@ -1,17 +1,19 @@
 """The sweep trainer of ``liu_scaling``: many models per compiled program, one scan over steps.
 
-A sweep is one ``jit`` program per width bucket: ``lax.scan`` over steps, the seed and instance
-axes vmapped inside the step. Common random numbers: each step draws ONE (B, n) uint32 word array
-per seed from ``fold_in(data_key, step)``, and every model of the seed reads those words against
-its own thresholds (each still sees i.i.d. data of its own frequencies). Widths and weight decays
-of one seed therefore see the same data stream; the evaluation uses a separate stream
-(``fold_in(key, EVAL_STREAM)``), shared the same way.
+A sweep is one ``jit`` program per bucket of (n, batch, steps) with the sparse encoder (every
+width a group of the program), or per width with the dense one: ``lax.scan`` over steps, the
+seed and instance axes vmapped inside the step. Common random numbers: each step draws ONE
+(B, n) uint32 word array per seed (``training_words``), and every model of the seed reads those
+words against its own thresholds (each still sees i.i.d. data of its own frequencies). Widths
+and weight decays of one seed therefore see the same data stream; the evaluation uses a separate
+stream (``fold_in(key, EVAL_STREAM)``), shared the same way.
 
 Sparse encoder (``TrainSettings.slots`` > 0): the step finds each row's candidate columns once
 per seed (``shared.sparse_features``, against the bucket's candidate thresholds, so the slots do
-not depend on chunking or devices) and every model trains on ``network.sparse_objective``; a step
-in which some row has more candidates than slots is detected and computed densely instead (exact
-either way; the number of such steps is returned). ``slots`` = 0 is the dense form throughout.
+not depend on chunking or devices), lists them per chunk of ``row_chunk`` rows, and every model
+trains on ``network.sparse_loss_and_grads``; a step in which a row has more candidates than
+slots, or a chunk more than ``capacity`` entries, is detected and computed densely instead
+(exact either way; the number of such steps is returned). ``slots`` = 0 is the dense form.
 """
 
 from __future__ import annotations
