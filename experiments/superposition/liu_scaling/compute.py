@@ -1,10 +1,12 @@
-"""The sweep of ``liu_scaling``: the table of trained cells, width buckets, training, measuring.
+"""The sweep of ``liu_scaling``: the table of trained cells, buckets, training, measuring.
 
 Every trained configuration (cell) of the small-model series, the density and Fig. 18 sweeps and
-the large models is one lane of a width bucket; the cells of a bucket share one compiled
-``model.train_seeds`` program (instance chunks, optionally sharded over devices) and each bucket
-is a resumable stage. Afterwards every model is measured on the host (``measure_model``)
-and the metrics (``metrics.power_law_fits``, ``metrics.overlap_reference``) are added.
+the large models is one lane of a bucket of equal (n, batch, steps); with the sparse encoder all
+widths of a bucket share one compiled ``model.train_seeds`` program (and its words and slots),
+with the dense one each width has its own (instance chunks, optionally sharded over devices);
+each program is a resumable stage. Afterwards every model is measured on the host
+(``measure_model``) and the metrics (``metrics.power_law_fits``, ``metrics.overlap_reference``)
+are added.
 """
 
 from __future__ import annotations
