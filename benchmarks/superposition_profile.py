@@ -57,19 +57,14 @@ def report(batch: int, n: int, m: int, models: int) -> None:
     dense_x = jax.jit(jax.vmap(lambda t: features_from_bits(words, t, liu_model.V_MAX)))
     x = dense_x(thr)
 
-    def slot_lists(w):
-        cols, counts = sparse_features.active_slots(w, thr[0], slots)
-        rows, columns, valid, _ = sparse_features.compact_slots(cols, counts, chunk, capacity)
-        start = (jnp.arange(batch // chunk) * chunk)[:, None]
-        return rows, columns, valid, w[start + rows, columns]
+    slot_lists = jax.jit(lambda w: sparse_features.step_entries(w, thr[0], slots, chunk,
+                                                                capacity))
+    entries = slot_lists(words)
 
-    slot_lists = jax.jit(slot_lists)
-    rows, columns, valid, flat_words = slot_lists(words)
-
-    def sparse(p, r, c, ok, fw):
+    def sparse(p, e):
         def one(pi, t):
-            v = jnp.where(ok, features_from_bits(fw, t[c], liu_model.V_MAX), 0.0)
-            return sparse_loss_and_grads(pi, r, c, v, 1.0, chunk)
+            v = sparse_features.entry_values(e, t, liu_model.V_MAX)
+            return sparse_loss_and_grads(pi, e.rows, e.columns, v, 1.0, chunk)
         return jax.vmap(one)(p, thr)
 
     sparse = jax.jit(sparse)
@@ -86,7 +81,8 @@ def report(batch: int, n: int, m: int, models: int) -> None:
         return jax.vmap(one)(p, h, x)
 
     decoder = jax.jit(decoder)
-    one_entry = tuple(a[:, :1] for a in (rows, columns, valid, flat_words))
+    one_entry = entries._replace(**{k: getattr(entries, k)[:, :1]
+                                    for k in ("rows", "columns", "valid", "words")})
     hp = liu_model.make_hparams(np.full(models, -1.0, np.float32), 1e-2, 1e-2, 10, 1.0)
     settings = liu_model.TrainSettings((m,), batch, 100)
     state = jax.vmap(lambda p, hh: liu_model.instance_optimizer(hh, settings).init(p))(params, hp)
@@ -107,9 +103,8 @@ def report(batch: int, n: int, m: int, models: int) -> None:
               "optimizer": _ms(update, params, state, grads)}
     after = {"sampling: words": _ms(words_after, key),
              "sampling: slots (top_k, compaction, words at slots)": _ms(slot_lists, words),
-             "encoder + decoder + loss, fwd + bwd": _ms(sparse, params, rows, columns, valid,
-                                                        flat_words),
-             "  of which decoder + loss": _ms(sparse, params, *one_entry),
+             "encoder + decoder + loss, fwd + bwd": _ms(sparse, params, entries),
+             "  of which decoder + loss": _ms(sparse, params, one_entry),
              "optimizer": before["optimizer"]}
     print(f"profile of one step, m = {m}, {models} models, batch {batch}, n = {n} "
           f"(ms; slots {slots}, {capacity} entries per {chunk} rows):")

@@ -1,8 +1,9 @@
 """Code shared by the superposition pillar (experiments/superposition/shared/): the sparse reading
 of the one-word sampler (``sparse_features``).
 
-The slots of a row hold exactly its active entries, bit for bit the values the dense sampler
-gives (also for a row with every feature active, given enough slots); ``slot_count``'s tail law is
+The listed entries of a step hold exactly its active entries, bit for bit the values the dense
+sampler gives (also for a row with every feature active, given enough slots; too few slots or
+too short a list is flagged); ``slot_count``'s tail law is
 the Poisson-binomial law (against scipy's binomial for equal p and a brute-force enumeration for
 unequal p) and the slot count it picks bounds the overflow chance it promises (Monte Carlo).
 """
@@ -27,34 +28,38 @@ def _words(n, batch, key=0):
 
 
 @pytest.mark.parametrize("alpha", [0.5, 1.0, 2.0])
-def test_slots_hold_every_active_entry_with_the_dense_values(alpha):
-    n, batch = 300, 256
+def test_entries_hold_every_active_entry_with_the_dense_values(alpha):
+    n, batch, chunk = 300, 256, 64
     thr = jnp.asarray(th.sampler_thresholds(th.feature_probabilities(n, alpha)))
     words = _words(n, batch).at[7].set(jnp.zeros(n, jnp.uint32))  # a row with all n active
     columns, counts = sf.active_slots(words, thr, n)
     dense = features_from_bits(words, thr, 2.0)
     assert int(counts[7]) == n
     np.testing.assert_array_equal(np.asarray(counts), np.asarray(jnp.sum(dense > 0, axis=1)))
-    values = sf.slot_values(words, columns, thr, 2.0)
-    np.testing.assert_array_equal(sf.densify(columns, values, n), dense)  # bit for bit
     # The columns of a row: its active ones first, in ascending order.
     row = np.asarray(columns[0])[: int(counts[0])]
     np.testing.assert_array_equal(row, np.flatnonzero(np.asarray(dense[0]) > 0))
+    entries = sf.step_entries(words, thr, n, chunk, chunk * n)
+    assert not bool(entries.overflow)
+    values = sf.entry_values(entries, thr, 2.0)
+    np.testing.assert_array_equal(sf.densify(entries, values, chunk, n), dense)  # bit for bit
+    # Too few slots for the dense row, or too small a list for its chunk: flagged.
+    assert bool(sf.step_entries(words, thr, 16, chunk, chunk * 16).overflow)
+    assert bool(sf.step_entries(words, thr, n, chunk, n).overflow)
 
 
 def test_candidates_of_several_models_give_each_model_its_own_values():
-    n, batch = 200, 128
+    n, batch, chunk = 200, 128, 32
     thr = np.stack([th.sampler_thresholds(th.feature_probabilities(n, a)) for a in (0.5, 1.5)])
     candidates = jnp.asarray(sf.candidate_thresholds(thr))
     np.testing.assert_array_equal(candidates, thr.max(axis=0))
-    words = _words(n, batch, key=1)
-    columns, counts = sf.active_slots(words, candidates, 16)
-    assert int(counts.max()) <= 16
+    entries = sf.step_entries(_words(n, batch, key=1), candidates, 16, chunk, chunk * 16)
+    assert not bool(entries.overflow)
     for t in thr:
         t = jnp.asarray(t)
-        values = sf.slot_values(words, columns, t, 2.0)
-        np.testing.assert_array_equal(sf.densify(columns, values, n),
-                                      features_from_bits(words, t, 2.0))
+        np.testing.assert_array_equal(
+            sf.densify(entries, sf.entry_values(entries, t, 2.0), chunk, n),
+            features_from_bits(_words(n, batch, key=1), t, 2.0))
 
 
 def test_row_count_tail_is_the_poisson_binomial_law():

@@ -15,10 +15,14 @@ random numbers, bit-identical values):
   (Poisson-binomial tail, union bound); ``active_slots`` also returns each row's candidate count,
   so the caller detects the overflow exactly and takes the dense path for that step.
 - lists: ``compact_slots`` packs the used slots of each chunk of rows into one list of
-  ``chunk_capacity`` entries (row, column), so a model touches about E entries per row, not K.
+  ``chunk_capacity`` entries (row, column), so a model touches about E entries per row, not K;
+  ``step_entries`` does both for a step and reads the words there, ``entry_values`` gives one
+  model's values at the entries.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -72,20 +76,6 @@ def active_slots(words: jax.Array, candidates: jax.Array, slots: int
     return columns.astype(jnp.int32), jnp.sum(mask, axis=-1, dtype=jnp.int32)
 
 
-def slot_values(words: jax.Array, columns: jax.Array, thresholds: jax.Array,
-                v_max: float) -> jax.Array:
-    """One model's x at the slots: (B, slots) float32, equal bit for bit to
-    ``features_from_bits(words, thresholds, v_max)`` at those columns."""
-    return features_from_bits(jnp.take_along_axis(words, columns, axis=-1), thresholds[columns],
-                              v_max)
-
-
-def densify(columns: jax.Array, values: jax.Array, n: int) -> jax.Array:
-    """(B, n) array with ``values`` at ``columns`` and zeros elsewhere (for tests and checks)."""
-    rows = jnp.arange(columns.shape[0])[:, None]
-    return jnp.zeros((columns.shape[0], n), values.dtype).at[rows, columns].add(values)
-
-
 def chunk_capacity(thresholds: np.ndarray, row_chunk: int, chunks: int,
                    miss: float = 1e-3) -> int:
     """Smallest C with chunks · P(N ≥ C) ≤ ``miss`` for N the candidates of ``row_chunk`` rows,
@@ -126,3 +116,41 @@ def compact_slots(columns: jax.Array, counts: jax.Array, row_chunk: int, capacit
     flat_columns = place(columns.reshape(chunks, row_chunk, slots))
     valid = place(jnp.ones(position.shape, bool))
     return flat_rows, flat_columns, valid, jnp.sum(counts, axis=1)
+
+
+class Entries(NamedTuple):
+    """A step's candidate entries, listed per chunk of rows (``step_entries``): rows (within the
+    chunk), columns, valid, words (the word at each entry), all (chunks, capacity); and the
+    overflow flag (a row over its slots or a chunk over its capacity lost entries)."""
+
+    rows: jax.Array
+    columns: jax.Array
+    valid: jax.Array
+    words: jax.Array
+    overflow: jax.Array
+
+
+def step_entries(words: jax.Array, candidates: jax.Array, slots: int, row_chunk: int,
+                 capacity: int) -> Entries:
+    """``active_slots`` then ``compact_slots`` of one seed's (B, n) words, with the words at the
+    listed entries (B a multiple of ``row_chunk``)."""
+    columns, counts = active_slots(words, candidates, slots)
+    rows, flat_columns, valid, totals = compact_slots(columns, counts, row_chunk, capacity)
+    start = (jnp.arange(words.shape[0] // row_chunk) * row_chunk)[:, None]
+    return Entries(rows, flat_columns, valid, words[start + rows, flat_columns],
+                   jnp.any(counts > slots) | jnp.any(totals > capacity))
+
+
+def entry_values(entries: Entries, thresholds: jax.Array, v_max: float) -> jax.Array:
+    """One model's x at the entries (zero where not valid), equal bit for bit to
+    ``features_from_bits(words, thresholds, v_max)`` there."""
+    return jnp.where(entries.valid,
+                     features_from_bits(entries.words, thresholds[entries.columns], v_max), 0.0)
+
+
+def densify(entries: Entries, values: jax.Array, row_chunk: int, n: int) -> jax.Array:
+    """The (B, n) x whose listed entries hold ``values`` and zeros elsewhere (tests, checks)."""
+    chunks = entries.rows.shape[0]
+    rows = entries.rows + (jnp.arange(chunks) * row_chunk)[:, None]
+    return jnp.zeros((chunks * row_chunk, n), values.dtype).at[rows, entries.columns].add(
+        jnp.where(entries.valid, values, 0.0))

@@ -8,7 +8,7 @@ from experiments.superposition.liu_scaling.model.network import (
     forward,
     init_params,
     objective,
-    sparse_objective,
+    sparse_loss_and_grads,
 )
 from experiments.superposition.liu_scaling.model.optimizer import (
     add_signed_decay,
@@ -39,6 +39,6 @@ __all__ = [
     "DATA_STREAM", "EVAL_STREAM", "INIT_STREAM", "V_MAX", "InstanceHParams", "Params",
     "TrainSettings", "add_signed_decay", "batch_loss_sum", "decay_direction", "decay_increment",
     "eval_seeds", "forward", "init_params", "instance_optimizer", "liu_adamw", "losses_and_grads",
-    "make_hparams", "objective", "schedule", "sparse_layout", "sparse_objective", "train_seeds",
-    "train_sweep", "training_words", "train_widths", "WidthGroup",
+    "make_hparams", "objective", "schedule", "sparse_layout", "sparse_loss_and_grads",
+    "train_seeds", "train_sweep", "training_words", "train_widths", "WidthGroup",
 ]

@@ -4,10 +4,11 @@ Spec superposition.md §2.1. Rows of W (n × m) are features. Params are a plain
 a Flax module: the forward pass is one line, and the sweep vmaps the parameters directly.
 
 Two forms of the optimised loss, equal up to float32 rounding (tested):
-- ``objective``: from a dense x (B, n);
-- ``sparse_objective``: from x given as a few slots per row (``shared.sparse_features``). The
-  encoder h = x W is then a gather of the rows of W at the active columns, and its gradient a
-  scatter-add; only the decoder h Wᵀ and its two gradient products stay dense matmuls.
+- ``objective``: from a dense x (B, n), differentiated by autodiff;
+- ``sparse_loss_and_grads``: loss and gradient from x given as its active entries
+  (``shared.sparse_features``). The encoder h = x W is then a gather of the rows of W at the
+  active columns, and its gradient a scatter-add; only the decoder h Wᵀ and its two gradient
+  products stay dense matmuls.
 """
 
 from __future__ import annotations
@@ -54,32 +55,10 @@ def objective(params: Params, x: jax.Array, loss_scale: float) -> jax.Array:
     return loss_scale * jnp.mean(err * err)
 
 
-def sparse_objective(params: Params, columns: jax.Array, values: jax.Array,
-                     loss_scale: float) -> jax.Array:
-    """``objective`` of the x with ``values`` (B, K) at ``columns`` (B, K) and zeros elsewhere
-    (the columns of a row distinct).
-
-    Σ_f (y − x)² = Σ_f y² + Σ_k v_k (v_k − 2 y[c_k]). Sums over the K slots are written out in
-    slot order: a slot holding zero then changes nothing bit for bit, so a model's result does not
-    depend on which other models' candidates share its slots (chunking, devices, sweep size)."""
-    rows, slots = columns.shape
-    gathered = params.W[columns]  # (B, K, m)
-    h = values[:, 0, None] * gathered[:, 0]
-    for k in range(1, slots):
-        h = h + values[:, k, None] * gathered[:, k]
-    y = jax.nn.relu(h @ params.W.T + params.b[None, :])
-    y_at = jnp.take_along_axis(y, columns, axis=-1)
-    correction = values[:, 0] * (values[:, 0] - 2.0 * y_at[:, 0])
-    for k in range(1, slots):
-        correction = correction + values[:, k] * (values[:, k] - 2.0 * y_at[:, k])
-    per_row = jnp.sum(y * y, axis=-1) + correction
-    return loss_scale * jnp.sum(per_row) / (rows * params.W.shape[-2])
-
-
 def sparse_loss_and_grads(params: Params, rows: jax.Array, columns: jax.Array,
                           values: jax.Array, loss_scale: float, row_chunk: int
                           ) -> tuple[jax.Array, Params]:
-    """``jax.value_and_grad(sparse_objective)`` of the batch whose chunk j of ``row_chunk`` rows
+    """``jax.value_and_grad(objective)`` of the batch whose chunk j of ``row_chunk`` rows
     has x[rows[j, e], columns[j, e]] = values[j, e] (entries of one chunk at distinct places or
     zero; ``shared.sparse_features.compact_slots``), written out and computed chunk by chunk.
 

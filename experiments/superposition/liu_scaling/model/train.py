@@ -119,29 +119,23 @@ def losses_and_grads(params: tuple[Params, ...], words: jax.Array,
     if not slots:
         loss, grads = dense_all()
         return loss, grads, jnp.bool_(True)
+    row_chunk = math.gcd(words.shape[-2], row_chunk)
     capacity = capacity or row_chunk * slots
-    columns, counts = jax.vmap(sparse_features.active_slots, in_axes=(0, 0, None))(
-        words, candidates, slots)
-    batch = words.shape[-2]
-    row_chunk = math.gcd(batch, row_chunk)
-    flat_rows, flat_cols, valid, totals = jax.vmap(
-        lambda c, k: sparse_features.compact_slots(c, k, row_chunk, capacity))(columns, counts)
-    chunk_start = (jnp.arange(batch // row_chunk) * row_chunk)[None, :, None]
-    flat_words = jax.vmap(lambda w, r, c: w[r, c])(words, chunk_start + flat_rows, flat_cols)
+    entries = jax.vmap(sparse_features.step_entries, in_axes=(0, 0, None, None, None))(
+        words, candidates, slots, row_chunk, capacity)
 
-    def sparse_one(p, fw, r, c, ok, thr, scale):
-        values = jnp.where(ok, features_from_bits(fw, thr[c], V_MAX), 0.0)
-        return sparse_loss_and_grads(p, r, c, values, scale, row_chunk)
+    def sparse_one(p, e, thr, scale):
+        values = sparse_features.entry_values(e, thr, V_MAX)
+        return sparse_loss_and_grads(p, e.rows, e.columns, values, scale, row_chunk)
 
     def sparse_all():
-        return tuple(zip(*(jax.vmap(jax.vmap(sparse_one, in_axes=(0, None, None, None, None, 0,
-                                                                   0)))(
-            p, flat_words, flat_rows, flat_cols, valid, thr, scale)
+        return tuple(zip(*(jax.vmap(jax.vmap(sparse_one, in_axes=(0, None, 0, 0)))(
+            p, entries, thr, scale)
             for p, thr, scale in zip(params, thresholds, loss_scale, strict=True)), strict=True))
 
-    # One scalar for all seeds (the cond stays a branch): a row over its slots or a chunk over
-    # its capacity is computed densely.
-    overflow = jnp.any(counts > slots) | jnp.any(totals > capacity)
+    # One scalar for all seeds (the cond stays a branch): a step where a row is over its slots
+    # or a chunk over its capacity is computed densely.
+    overflow = jnp.any(entries.overflow)
     loss, grads = jax.lax.cond(overflow, dense_all, sparse_all)
     return loss, grads, overflow
 
