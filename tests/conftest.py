@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from absl import flags
 
 from experiments import registry
+from experiments.common import cli
+from experiments.common.config import UsageError
 
 SUITE_ROOT = Path(__file__).resolve().parents[1]
 MODULES = list(registry.EXPERIMENTS)
@@ -42,6 +45,23 @@ def run_program(module: str, *args: str, timeout: float = 600,
 @pytest.fixture
 def run():
     return run_program
+
+
+def usage_error_line(module: str, *argv: str) -> str:
+    """The error line ``python -m experiments.<module> <argv>`` prints for a bad flag or value,
+    found in-process by the program's own flag parsing and config checks (``cli``, with fresh
+    flags); fails the test if the command line is accepted. What the program does with that
+    line (prints it alone, exits with status 2, no traceback) is run as a program in
+    tests/test_bad_input.py, once per way a command line can be refused."""
+    experiment = registry.load(module)
+    flag_values = flags.FlagValues()
+    cli.define_flags(experiment, flag_values)
+    try:
+        cli.parse_flags([module, *argv], flag_values)
+        cli.config_from_flags(experiment, flag_values)
+    except (flags.Error, UsageError) as error:
+        return cli.error_line(experiment.name, error)
+    pytest.fail(f"{module} accepted {' '.join(argv)}")
 
 
 # Tests that share a fixture of whole-program runs stay on one pytest-xdist worker, so each such

@@ -22,7 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import jax
 import numpy as np
@@ -30,9 +30,9 @@ from absl import app, flags, logging
 
 from experiments.common import checkpoint as checkpoint_lib
 from experiments.common import claims as claims_lib
-from experiments.common import distributed, plotting, results
+from experiments.common import cli, distributed, plotting, results
 from experiments.common.checkpoint import Checkpoint
-from experiments.common.config import PROFILES, Check, Config, UsageError, figure_root, resolve
+from experiments.common.config import PROFILES, Check, Config, UsageError, figure_root
 
 FLAGS = flags.FLAGS
 Metrics = dict[str, Any]
@@ -133,70 +133,6 @@ class Experiment:
         """Figure stems a run of ``profile`` writes (paper-only figures are skipped on cpu)."""
         extra = () if profile == "cpu" else tuple(self.paper_figures)
         return tuple(self.figures) + extra
-
-
-def _define_flags(experiment: Experiment) -> None:
-    flags.DEFINE_string("profile", "cpu", f"Preset: one of {', '.join(PROFILES)}.")
-    flags.DEFINE_string("out", "results", "Results root; this run writes <out>/<name>/<profile>.")
-    flags.DEFINE_string("figures", None,
-                        "Figures root (default: figures/ on cpu, results/figures/<profile>/ else).")
-    flags.DEFINE_integer("seed", 0, "Base random seed (Monte Carlo streams derive from it).")
-    flags.DEFINE_bool("force", False, "Recompute even when cached results match the config.")
-    flags.DEFINE_bool("plots_only", False, "Redraw figures from saved results; compute nothing.")
-    flags.DEFINE_alias("plots-only", "plots_only")  # the runner's spelling works here too
-    flags.DEFINE_integer("devices", 1, "Devices per process to shard sweeps over (CPU: forced "
-                         "host device count).")
-    flags.DEFINE_string("coordinator_address", None, "jax.distributed: host:port of process 0.")
-    flags.DEFINE_integer("num_processes", None, "jax.distributed: number of processes.")
-    flags.DEFINE_integer("process_id", None, "jax.distributed: this process's index.")
-    flags.DEFINE_bool("distributed", False, "Start jax.distributed from the cluster environment "
-                      "(SLURM, Open MPI, TPU pods) when the three flags above are not given.")
-    for field, value in experiment.profiles["cpu"].items():
-        help_text = f"Override the profile's {field} (cpu preset: {value})."
-        if isinstance(value, bool):
-            flags.DEFINE_bool(field, None, help_text)
-        elif isinstance(value, int):
-            flags.DEFINE_integer(field, None, help_text)
-        elif isinstance(value, float):
-            flags.DEFINE_float(field, None, help_text)
-        elif isinstance(value, str):
-            flags.DEFINE_string(field, None, help_text)
-        elif isinstance(value, list | tuple):
-            flags.DEFINE_list(field, None, help_text + " Comma-separated.")
-        else:
-            raise TypeError(f"{experiment.name}: config field {field} must be flat")
-
-
-def _parse_list(field: str, raw: list[str], like: Sequence[Any]) -> list[Any]:
-    kind = type(like[0]) if len(like) else float
-    try:
-        return [kind(item) for item in raw]
-    except ValueError:
-        noun = "integers" if kind is int else "numbers" if kind is float else "values"
-        raise UsageError(field, raw, f"allowed: comma-separated {noun}") from None
-
-
-def _overrides(experiment: Experiment) -> dict[str, Any]:
-    overrides = {}
-    for field, value in experiment.profiles["cpu"].items():
-        given = FLAGS[field].value
-        if given is not None and isinstance(value, list | tuple):
-            given = _parse_list(field, given, value)
-        overrides[field] = given
-    return overrides
-
-
-def _flags_parser(argv: list[str]) -> list[str]:
-    try:
-        return FLAGS(argv)
-    except flags.Error as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
-
-
-def _usage_error(experiment: Experiment, error: UsageError) -> None:
-    print(f"error: {experiment.name}: {error}", file=sys.stderr)
-    sys.exit(2)
 
 
 # Smoke runs are almost all XLA compilation of tiny programs: compiling them without LLVM's
@@ -380,9 +316,22 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 def app_main(experiment: Experiment) -> None:
     """Entry point of an experiment program (``python -m experiments.<pillar>.<name>``)."""
-    _define_flags(experiment)
+    cli.define_flags(experiment)
+    # --help lists the key flags of the main module (sys.argv[0] to absl): make them ours.
+    for name in cli.flag_names(experiment):
+        FLAGS.register_key_flag_for_module(sys.argv[0], FLAGS[name])
     if hasattr(jax.config, "config_with_absl"):  # JAX's own flags (--jax_enable_x64, ...) too
         jax.config.config_with_absl()
+
+    def usage_error(error: UsageError | flags.Error) -> NoReturn:
+        print(cli.error_line(experiment.name, error), file=sys.stderr)
+        sys.exit(2)
+
+    def parse(argv: list[str]) -> list[str]:
+        try:
+            return cli.parse_flags(argv)
+        except flags.Error as error:
+            usage_error(error)
 
     def main(argv: Sequence[str]) -> None:
         if len(argv) > 1:
@@ -395,13 +344,7 @@ def app_main(experiment: Experiment) -> None:
         # saved already, and the program says so in one line.
         signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
-            config = resolve(experiment.profiles, FLAGS.profile, _overrides(experiment),
-                             experiment.checks)
-            if experiment.validate is not None:
-                experiment.validate(config)
-            if FLAGS.seed < 0:
-                raise UsageError("seed", FLAGS.seed, "allowed: integers >= 0")
-            config["seed"] = FLAGS.seed
+            config = cli.config_from_flags(experiment)
             out, figures = Path(FLAGS.out), figure_root(FLAGS.profile, FLAGS.figures)
             results.check_writable("out", out)
             if not FLAGS.plots_only or FLAGS.figures is not None:
@@ -414,7 +357,7 @@ def app_main(experiment: Experiment) -> None:
                 num_devices=num_devices, force=FLAGS.force, plots_only=FLAGS.plots_only,
             )
         except UsageError as error:
-            _usage_error(experiment, error)
+            usage_error(error)
         except Interrupted as stop:
             print(f"{experiment.name}: {stop}", file=sys.stderr)
             sys.exit(128 + _SIGNALS.get("last", signal.SIGINT))
@@ -425,4 +368,4 @@ def app_main(experiment: Experiment) -> None:
         if distributed.is_writer():
             print(summarize(experiment.name, FLAGS.profile, claim_dicts))
 
-    app.run(main, flags_parser=_flags_parser)
+    app.run(main, flags_parser=parse)

@@ -14,7 +14,7 @@ from experiments.scaling_laws.chinchilla_fit import compute as chinchilla_comput
 from experiments.scaling_laws.chinchilla_fit import metrics as an
 from experiments.scaling_laws.shared import fit
 from experiments.scaling_laws.shared.bayes_fit import reference_init, run_nuts
-from tests.conftest import run_program
+from tests.conftest import usage_error_line
 from tests.scaling_laws.helpers import run_fresh_python
 from theory import scaling_chinchilla as tc
 
@@ -163,11 +163,9 @@ def test_bad_starts_raise():
 
 @pytest.mark.parametrize("flag", ["--n_starts=0", "--n_starts=4501", "--delta=0",
                                   "--nuts_chains=0", "--likelihood=gauss"])
-def test_bad_flags_exit_2(flag):
-    result = run_program("experiments.scaling_laws.chinchilla_fit", "--profile=smoke", flag)
-    assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert flag.split("=")[0] in result.stderr
+def test_bad_flags_are_refused(flag):
+    line = usage_error_line("scaling_laws.chinchilla_fit", "--profile=smoke", flag)
+    assert flag.split("=")[0] in line, line
 
 
 def test_fit_chinchilla_gives_float64_without_the_global_x64_flag():

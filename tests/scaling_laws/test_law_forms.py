@@ -21,7 +21,7 @@ import pytest  # noqa: E402
 from experiments.scaling_laws.law_forms import model  # noqa: E402
 from experiments.scaling_laws.law_forms.compute import sparsing_massive as fits  # noqa: E402
 from experiments.scaling_laws.shared.least_squares import least_squares_fit, lm_fit, ols  # noqa: E402
-from tests.conftest import run_program  # noqa: E402
+from tests.conftest import usage_error_line  # noqa: E402
 from theory import scaling_forms as sf  # noqa: E402
 
 
@@ -116,9 +116,6 @@ def test_lm_respects_bounds():
 
 
 @pytest.mark.parametrize("flag", ["--hotmess_samples=1", "--hotmess_ensembles=2,1"])
-def test_bad_flags_exit_2(flag):
-    result = run_program("experiments.scaling_laws.law_forms", "--profile=smoke", flag,
-                         "--out=/tmp/never_written")
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and flag.split("=")[0] in lines[0]
+def test_bad_flags_are_refused(flag):
+    line = usage_error_line("scaling_laws.law_forms", "--profile=smoke", flag)
+    assert flag.split("=")[0] in line, line

@@ -14,7 +14,7 @@ import pytest
 
 from experiments.sgd_noise.critical_temperature import metrics as ctm
 from experiments.sgd_noise.shared import sgd
-from tests.sgd_noise.helpers import assert_bad_flag_exits_2
+from tests.sgd_noise.helpers import assert_bad_flag_is_refused
 
 
 def test_crossing_recovers_power_law():
@@ -62,5 +62,5 @@ def test_estimates_mask_capped_lanes():
 
 
 @pytest.mark.parametrize("flag", ["--n_ntk=100", "--train_sizes=128,64", "--batch=100"])
-def test_bad_flags_exit_2(flag):
-    assert_bad_flag_exits_2("critical_temperature", flag)
+def test_bad_flags_are_refused(flag):
+    assert_bad_flag_is_refused("critical_temperature", flag)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from experiments.sgd_noise.phase_diagram import metrics as pdm
-from tests.sgd_noise.helpers import assert_bad_flag_exits_2
+from tests.sgd_noise.helpers import assert_bad_flag_is_refused
 
 
 def test_divergence_edge_helpers():
@@ -31,5 +31,5 @@ def test_divergence_edge_helpers():
 
 @pytest.mark.parametrize("flag", ["--batch=500", "--log2_temperatures=-4,-10", "--max_steps=3",
                                   "--activation=tanh"])
-def test_bad_flags_exit_2(flag):
-    assert_bad_flag_exits_2("phase_diagram", flag)
+def test_bad_flags_are_refused(flag):
+    assert_bad_flag_is_refused("phase_diagram", flag)
