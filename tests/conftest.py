@@ -66,7 +66,7 @@ def usage_error_line(module: str, *argv: str) -> str:
 
 # Tests that share a fixture of whole-program runs stay on one pytest-xdist worker, so each such
 # fixture runs once (run_tests.sh uses two workers with --dist loadgroup); the rest spread out.
-PROGRAM_FIXTURES = {"smoke_runs": "smoke", "plots_only_runs": "smoke", "minimal_runs": "minimal"}
+PROGRAM_FIXTURES = {"smoke_runs": "smoke", "minimal_runs": "minimal"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's worker hook turns the marks into node ids

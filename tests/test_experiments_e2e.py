@@ -3,12 +3,12 @@
 Checks that each program writes its results (config, env, metrics, arrays, claims, run) and every
 registered figure, that its claims are valid and its numbers finite, that two runs with the same
 seed give byte-identical metrics, and that ``--plots_only`` redraws from saved results.
+Every figure's redraw from saved results: tests/test_figures.py.
 Scale-out, resume and corrupt files: tests/test_distributed_and_resume.py.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
 import math
 from pathlib import Path
@@ -81,33 +81,16 @@ def test_same_seed_gives_byte_identical_metrics_and_figures(smoke_runs, module):
         (fig_b / experiment.name / f"{stem}.png").read_bytes()
 
 
-@pytest.fixture(scope="module")
-def plots_only_runs(smoke_runs, tmp_path_factory):
-    """Every program redraws its figures from run "a"'s saved results, two programs at a time."""
-    root = tmp_path_factory.mktemp("plots_only")
-
-    def launch(module):
-        figures = root / module
-        proc = run_program(f"experiments.{module}", "--profile=smoke",
-                           f"--out={smoke_runs[module][0][1]}", f"--figures={figures}",
-                           "--plots_only")
-        return proc, figures
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(MODULES, pool.map(launch, MODULES), strict=True))
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("module", MODULES)
-def test_plots_only_redraws_from_saved_results(smoke_runs, plots_only_runs, module):
-    """Figures drawn from the saved (JSON) numbers are the figures drawn right after computing:
-    nothing a plot shows may depend on in-memory state, such as a dict's insertion order."""
-    proc, figures = plots_only_runs[module]
-    assert proc.returncode == 0, proc.stderr[-2000:]
+def test_plots_only_redraws_from_saved_results_without_computing(smoke_runs, tmp_path):
+    """``--plots_only`` end to end for one program (every experiment's redraw from saved results
+    is compared byte for byte in-process, tests/test_figures.py)."""
+    module = "majority_tree.touchpoints"
     experiment = registry.load(module)
-    stems = experiment.figures_for("smoke")
-    assert stems and all((figures / experiment.name / f"{s}.png").exists() for s in stems)
-    computed = smoke_runs[module][0][2] / experiment.name
-    for stem in stems:
-        redrawn = (figures / experiment.name / f"{stem}.png").read_bytes()
-        assert redrawn == (computed / f"{stem}.png").read_bytes(), stem
+    _, out, computed = smoke_runs[module][0]
+    proc = run_program(f"experiments.{module}", "--profile=smoke", f"--out={out}",
+                       f"--figures={tmp_path}", "--plots_only")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "using saved results" in proc.stderr
+    for stem in experiment.figures_for("smoke"):
+        assert (tmp_path / experiment.name / f"{stem}.png").read_bytes() == \
+            (computed / experiment.name / f"{stem}.png").read_bytes(), stem

@@ -2,8 +2,9 @@
 
 1. ``figure_checks`` finds what it claims to find, on figures built to fail (an overlapping
    legend, colliding text, an unlabelled axis, raw markup, an invisible legend entry).
-2. Every figure of every experiment's smoke run passes those checks (redrawn in this process
-   from the saved smoke results, so the check sees the same figure ``save_figure`` writes).
+2. Every figure of every experiment's smoke run passes those checks, redrawn in this process
+   from the saved smoke results (the inspector sees the figure ``save_figure`` writes, byte for
+   byte), and the redrawn bytes are those of the run that computed them.
 3. Every experiment finishes with its figures at the edges of what its flags allow: one value
    per list, one seed (``config.minimal_overrides``); a figure such a configuration cannot show
    is skipped with a log line, never a crash.
@@ -90,8 +91,12 @@ def test_a_legend_entry_without_a_visible_artist_is_found():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("module", MODULES)
-def test_smoke_figures_pass_the_figure_checks(smoke_runs, module, tmp_path):
-    _, out, _ = smoke_runs[module][0]
+def test_smoke_figures_pass_the_figure_checks_and_redraw_from_saved_results(smoke_runs, module,
+                                                                             tmp_path):
+    """Each figure drawn again from the saved (JSON) numbers is checked, and its bytes are those
+    drawn right after computing: nothing a plot shows may depend on in-memory state, such as a
+    dict's insertion order (``--plots_only`` draws from saved results the same way)."""
+    _, out, computed = smoke_runs[module][0]
     experiment = registry.load(module)
     run_dir = out / experiment.name / "smoke"
     config = cfg.Config(results.read_json(run_dir / "config.json"))
@@ -105,6 +110,10 @@ def test_smoke_figures_pass_the_figure_checks(smoke_runs, module, tmp_path):
         experiment.plot(config, metrics, arrays, tmp_path)
     assert set(drawn) >= set(experiment.figures_for("smoke"))
     assert {stem: p for stem, p in problems.items() if p} == {}
+    redrawn = [stem for stem in experiment.figures_for("smoke")
+               if (tmp_path / f"{stem}.png").read_bytes()
+               != (computed / experiment.name / f"{stem}.png").read_bytes()]
+    assert redrawn == []
 
 
 # --- every valid configuration draws ------------------------------------------------------------

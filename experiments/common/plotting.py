@@ -51,8 +51,10 @@ def figure_formats(profile: str) -> tuple[str, ...]:
 
 
 def use_style(profile: str = "cpu") -> None:
-    """Loads the suite's style and sets the formats ``save_figure`` writes for ``profile``."""
+    """Loads the suite's style over matplotlib's defaults (whatever was set before, e.g. by
+    another test in the same process) and sets the formats ``save_figure`` writes."""
     global _formats, _profile
+    matplotlib.rc_file_defaults()
     plt.style.use(STYLE_FILE)
     _formats = figure_formats(profile)
     _profile = profile
@@ -65,7 +67,17 @@ def profile() -> str:
 
 def save_figure(fig: matplotlib.figure.Figure, directory: Path, stem: str) -> list[Path]:
     """Saves ``fig`` as ``<directory>/<stem>.png`` (and ``.pdf`` outside smoke), atomically, and
-    closes it."""
+    closes it.
+
+    The layout is computed once, then fixed: constrained layout is not a fixed point (each
+    further draw moved texts by up to 21 px on the smoke figures), and savefig draws twice per
+    format (the tight bounding box, then the image). Fixed, the PNG, the PDF and the figure
+    the tests' inspector checks all have the same positions.
+    """
+    if matplotlib.rcParams["savefig.dpi"] != "figure":  # lay out at the resolution saved (a
+        fig.set_dpi(matplotlib.rcParams["savefig.dpi"])  # second dpi would parse all mathtext twice)
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
     if _inspector is not None:
         _inspector(fig, stem)
     paths = []
@@ -112,7 +124,8 @@ def verdict(claim: str) -> str:
 
 @contextlib.contextmanager
 def inspecting(inspector: Callable[[matplotlib.figure.Figure, str], None]) -> Iterator[None]:
-    """Calls ``inspector(fig, stem)`` on every figure before ``save_figure`` writes it."""
+    """Calls ``inspector(fig, stem)`` on every figure before ``save_figure`` writes it, after
+    its layout is fixed: what the inspector sees is what is written, byte for byte."""
     global _inspector
     previous, _inspector = _inspector, inspector
     try:
