@@ -74,8 +74,9 @@ def save_figure(fig: matplotlib.figure.Figure, directory: Path, stem: str) -> li
     format (the tight bounding box, then the image). Fixed, the PNG, the PDF and the figure
     the tests' inspector checks all have the same positions.
     """
-    if matplotlib.rcParams["savefig.dpi"] != "figure":  # lay out at the resolution saved (a
-        fig.set_dpi(matplotlib.rcParams["savefig.dpi"])  # second dpi would parse all mathtext twice)
+    # Laid out at the resolution saved: at a second dpi matplotlib parses all mathtext again.
+    if matplotlib.rcParams["savefig.dpi"] != "figure":
+        fig.set_dpi(matplotlib.rcParams["savefig.dpi"])
     fig.draw_without_rendering()
     fig.set_layout_engine("none")
     if _inspector is not None:
