@@ -81,6 +81,7 @@ def test_same_seed_gives_byte_identical_metrics_and_figures(smoke_runs, module):
         (fig_b / experiment.name / f"{stem}.png").read_bytes()
 
 
+@pytest.mark.slow
 def test_plots_only_redraws_from_saved_results_without_computing(smoke_runs, tmp_path):
     """``--plots_only`` end to end for one program (every experiment's redraw from saved results
     is compared byte for byte in-process, tests/test_figures.py)."""
